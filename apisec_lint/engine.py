@@ -126,17 +126,25 @@ def check_bytes(
     """Check the raw bytes of a file read from disk or standard input."""
     decoded = decode_source(data)
     if isinstance(decoded, SourceProblem):
-        return _unparsable(path, decoded, selection)
+        return unparsable_result(path, decoded, selection)
     return check_text(path, decoded.text, selection, honour_noqa)
 
 
 def check_text(
-    path: str, text: str, selection: RuleSelection, honour_noqa: bool = True
+    path: str,
+    text: str,
+    selection: RuleSelection,
+    honour_noqa: bool = True,
+    compiled_by_caller: bool = False,
 ) -> FileResult:
-    """Check decoded source text; the flake8 plugin enters here with flake8's lines."""
-    screening = screen(text)
+    """Check decoded source text; the flake8 plugin enters here with flake8's lines.
+
+    ``compiled_by_caller`` says CPython already parsed ``text`` (flake8 does before
+    it runs plugins), so the screen would only repeat that work.
+    """
+    screening = Screening(None, True) if compiled_by_caller else screen(text)
     if screening.problem is not None:
-        return _unparsable(path, screening.problem, selection)
+        return unparsable_result(path, screening.problem, selection)
     rules = selection.applicable_to(text)
     if not rules and screening.accepted:
         return FileResult(path)
@@ -158,9 +166,9 @@ def _check_parsed(
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         problem = screening.syntax_error or _describe_libcst_error(error)
-        return _unparsable(path, problem, selection)
+        return unparsable_result(path, problem, selection)
     except RecursionError:
-        return _unparsable(path, SourceProblem("cannot parse: nested too deeply"), selection)
+        return unparsable_result(path, SourceProblem("cannot parse: nested too deeply"), selection)
     context = FileContext(path, text, module)
     _run_rules(context, rules, selection, result)
     if context.reports:
@@ -292,7 +300,8 @@ def _statement_lines(
     return min(span.start.line, where.start.line), max(last, where.end.line)
 
 
-def _unparsable(path: str, problem: SourceProblem, selection: RuleSelection) -> FileResult:
+def unparsable_result(path: str, problem: SourceProblem, selection: RuleSelection) -> FileResult:
+    """The result for a file no rule could check: an APS000 finding, if selected."""
     result = FileResult(path)
     if any(rule.code == UNPARSABLE_CODE for rule in selection.rules):
         from apisec_lint.rules.general.unparsable_file import UnparsableFile

@@ -1,0 +1,164 @@
+"""The ``apisec-lint`` command: ``check``, ``rules`` and ``explain``.
+
+Exit status: 0 when nothing was found, 1 when there are findings (APS000
+included), 2 for a usage or configuration error or a fault of the tool itself
+(a rule that raised, a path that does not exist). ``--exit-zero`` turns 1 into
+0 and nothing else.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple, Type
+
+import click
+
+from apisec_lint import __version__
+from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
+from apisec_lint.discovery import discover
+from apisec_lint.docs import render_rule_text
+from apisec_lint.reporters import REPORTERS
+from apisec_lint.reporters.safe import printable
+from apisec_lint.rules import all_rules
+from apisec_lint.rules.base import Rule
+from apisec_lint.runner import RunResult, run
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STDIN = "-"
+
+
+def _codes(values: Tuple[str, ...]) -> List[str]:
+    """Codes from repeated and comma-separated options: ``--select APS1,APS201``."""
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="apisec-lint")
+def cli() -> None:
+    """Find insecure patterns in Python API code (Flask, FastAPI, Django, aiohttp)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--select", multiple=True, help="Only these codes or prefixes (replaces the configured selection).")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes (added to the configuration).")
+@click.option("--extend-select", multiple=True, help="Also run these codes or prefixes; opt-in rules need their full code.")
+@click.option("--force-exclude", is_flag=True, help="Apply `exclude` to paths named on the command line too.")
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Use this pyproject.toml.")
+@click.option("--stdin-filename", help="Path to report (and match configuration against) for `-`.")
+def check(
+    paths: Tuple[str, ...],
+    select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    force_exclude: bool,
+    output_format: str,
+    exit_zero: bool,
+    config_path: Optional[Path],
+    stdin_filename: Optional[str],
+) -> None:
+    """Check PATHS (files or directories, default `.`; `-` reads standard input).
+
+    Exit status: 0 no findings, 1 findings, 2 usage/configuration error or tool fault.
+    """
+    rules = all_rules()
+    targets = list(paths) or ["."]
+    config = _configure(targets, rules, config_path, stdin_filename, select, ignore, extend_select)
+    files, problems = discover([p for p in targets if p != STDIN], config, force_exclude)
+    stdin = None
+    if STDIN in targets:
+        stdin = (stdin_filename or "stdin", click.get_binary_stream("stdin").read())
+    result = run(files, problems, config, rules, stdin)
+    click.echo(REPORTERS[output_format](result), nl=False)
+    _report_errors(result)
+    sys.exit(_exit_status(result, exit_zero))
+
+
+def _configure(
+    targets: Sequence[str],
+    rules: Sequence[Type[Rule]],
+    config_path: Optional[Path],
+    stdin_filename: Optional[str],
+    select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+) -> Config:
+    try:
+        if config_path is not None:
+            config = load_config(config_path, rules, explicit=True)
+        else:
+            first = targets[0] if targets[0] != STDIN else (stdin_filename or ".")
+            found = find_config(_existing_ancestor(Path(first)))
+            config = load_config(found, rules) if found else Config()
+        return with_command_line(
+            config, rules, _codes(select) or None, _codes(ignore), _codes(extend_select)
+        )
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _existing_ancestor(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _report_errors(result: RunResult) -> None:
+    for path in result.missing_paths:
+        click.echo(f"apisec-lint: error: {printable(path)}: no such file or directory", err=True)
+    for error in result.errors:
+        click.echo(f"apisec-lint: error: {printable(error.path)}: {printable(error.message)}", err=True)
+
+
+def _exit_status(result: RunResult, exit_zero: bool) -> int:
+    if result.errors or result.missing_paths:
+        return EXIT_ERROR
+    if result.findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@cli.command(name="rules")
+def list_rules() -> None:
+    """List every rule: code, name, severity, and whether it runs by default."""
+    for rule in all_rules():
+        enabled = "default" if rule.default_enabled else "opt-in"
+        click.echo(f"{rule.code}  {rule.name:<36} {rule.severity.value:<7} {enabled}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation of the rule CODE (or its name)."""
+    wanted = code.strip()
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted == rule.name:
+            click.echo(render_rule_text(rule), nl=False)
+            return
+    raise click.UsageError(f"no rule has code or name {code!r}; `apisec-lint rules` lists them")
+
+
+def main(argv: Optional[Sequence[str]] = None, prog_name: str = "apisec-lint") -> None:
+    """Run the command; every usage error is one line on standard error, exit status 2."""
+    try:
+        status = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name=prog_name,
+            standalone_mode=False,
+        )
+    except click.Abort:
+        click.echo("apisec-lint: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as error:
+        hint = ""
+        if isinstance(error, click.UsageError) and error.ctx is not None:
+            hint = f" (see '{error.ctx.command_path} --help')"
+        click.echo(f"apisec-lint: error: {error.format_message()}{hint}", err=True)
+        sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    sys.exit(status if isinstance(status, int) else EXIT_CLEAN)

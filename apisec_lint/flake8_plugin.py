@@ -1,0 +1,115 @@
+"""flake8 plugin: the same rules and findings as ``apisec-lint check``, inside flake8.
+
+flake8 owns selection, ``per-file-ignores`` and the ``noqa`` of the reported line.
+This plugin adds what flake8 does not do: opt-in rules run only when flake8's
+``--select``/``--extend-select`` names their full code, and a ``noqa`` anywhere on a
+multi-line statement suppresses its findings (unless ``--disable-noqa``). Rule
+options are read from ``[tool.apisec-lint.rules]`` in the nearest pyproject.toml,
+so the plugin and the command agree on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Sequence, Tuple, Type
+
+from apisec_lint import __version__
+from apisec_lint.config import ConfigError, find_config, load_config
+from apisec_lint.engine import RuleSelection, check_text
+from apisec_lint.rules import all_rules
+from apisec_lint.rules.base import Rule
+
+LOG = logging.getLogger("flake8.apisec_lint")
+
+Flake8Result = Tuple[int, int, str, type]
+
+
+class ApisecLintPlugin:
+    """flake8 entry point registered under the ``APS`` code prefix."""
+
+    name = "apisec-lint"
+    version = __version__
+
+    _opt_in_selected: frozenset = frozenset()
+    _honour_noqa: bool = True
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        # flake8 only runs plugins after its own ast.parse succeeded, so the
+        # nesting screen has already been passed; ``tree`` is otherwise unused.
+        self._filename = filename
+        self._lines = lines
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        named: List[str] = []
+        for attribute in ("select", "extend_select", "extended_default_select", "enable_extensions"):
+            value = getattr(options, attribute, None) or []
+            named.extend(value)
+        cls._opt_in_selected = frozenset(code.strip() for code in named)
+        cls._honour_noqa = not getattr(options, "disable_noqa", False)
+
+    def run(self) -> Iterator[Flake8Result]:
+        selection = _selection(self._opt_in_selected, _settings_near(self._filename))
+        text = "".join(self._lines)
+        result = check_text(
+            self._filename, text, selection, self._honour_noqa, compiled_by_caller=True
+        )
+        for finding in result.findings:
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+        for error in result.errors:
+            LOG.warning("apisec-lint: %s: %s", error.path, error.message)
+            yield 1, 0, f"APS000 apisec-lint could not finish this file: {error.message}", type(self)
+
+
+def _selection(opt_in_selected: frozenset, settings: Mapping[str, Mapping[str, Any]]) -> RuleSelection:
+    return _cached_selection(opt_in_selected, _freeze(settings))
+
+
+@lru_cache(maxsize=32)
+def _cached_selection(opt_in_selected: frozenset, frozen_settings: Tuple[Any, ...]) -> RuleSelection:
+    rules: List[Type[Rule]] = [
+        rule for rule in all_rules() if rule.default_enabled or rule.code in opt_in_selected
+    ]
+    settings = {code: dict(options) for code, options in frozen_settings}
+    return RuleSelection(tuple(rules), settings)
+
+
+def _freeze(settings: Mapping[str, Mapping[str, Any]]) -> Tuple[Any, ...]:
+    return tuple(
+        sorted(
+            (code, tuple(sorted((key, _hashable(value)) for key, value in options.items())))
+            for code, options in settings.items()
+        )
+    )
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@lru_cache(maxsize=256)
+def _settings_for_directory(directory: str) -> Dict[str, Dict[str, Any]]:
+    found = find_config(Path(directory))
+    if found is None:
+        return {}
+    try:
+        config = load_config(found, all_rules())
+    except ConfigError as error:
+        sys.stderr.write(f"apisec-lint: error: ignoring rule options: {error}\n")
+        return {}
+    return {code: dict(options) for code, options in config.rule_settings.items()}
+
+
+def _settings_near(filename: str) -> Dict[str, Dict[str, Any]]:
+    if filename in ("-", "stdin"):
+        directory = Path.cwd()
+    else:
+        directory = Path(filename).absolute().parent
+        while not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+    return _settings_for_directory(str(directory))
