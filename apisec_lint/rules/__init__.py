@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List, Type
 
 from apisec_lint.rules.base import REGISTRY, Rule
+from apisec_lint.rules import exposure, hygiene, injection, jwt, tls  # noqa: F401
 from apisec_lint.rules.general import unparsable_file  # noqa: F401
 
 

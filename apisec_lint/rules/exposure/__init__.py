@@ -1,0 +1,1 @@
+"""Rule family package; each rule module is imported here so it registers."""
