@@ -70,7 +70,7 @@ def check(
     files, problems = discover([p for p in targets if p != STDIN], config, force_exclude)
     stdin = None
     if STDIN in targets:
-        stdin = (stdin_filename or "stdin", click.get_binary_stream("stdin").read())
+        stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
     result = run(files, problems, config, rules, stdin)
     click.echo(REPORTERS[output_format](result), nl=False)
     _report_errors(result)

@@ -98,8 +98,10 @@ def find_config(start: Path) -> Optional[Path]:
 def _has_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{pyproject}: cannot read TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject}: malformed TOML: {error}") from None
     return isinstance(data.get("tool"), dict) and TABLE in data["tool"]
 
 

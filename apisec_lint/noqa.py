@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Sequence
 
-# Same shape flake8 accepts: "# noqa", "# noqa:CODE", "# noqa: A1,B2 C3".
+# The shapes flake8 accepts, matched the way flake8 matches them (so a comment
+# flake8 treats as a blanket noqa is one here too): "# noqa", "# NOQA:CODE",
+# "# noqa: A1,B2 C3".
 _NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?",
+    r"# noqa(?::[\s]?(?P<codes>(?:[A-Z]+[0-9]+(?:[,\s]+)?)+))?",
     re.IGNORECASE,
 )
-_CODE = re.compile(r"[A-Z][0-9]+", re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 #: A noqa that silences every code.
 ALL_CODES: FrozenSet[str] = frozenset({"*"})
@@ -25,7 +27,7 @@ ALL_CODES: FrozenSet[str] = frozenset({"*"})
 
 def noqa_codes(line: str) -> Optional[FrozenSet[str]]:
     """Codes a physical line suppresses: None if no noqa, ALL_CODES for a bare one."""
-    if "noqa" not in line and "NOQA" not in line.upper():
+    if "noqa" not in line.lower():
         return None
     match = _NOQA.search(line)
     if match is None:

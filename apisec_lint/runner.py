@@ -62,8 +62,6 @@ def check_file(item: FileToCheck, selection: RuleSelection) -> FileResult:
 
 
 def unreadable(display: str, message: str, selection: RuleSelection) -> FileResult:
-    from apisec_lint.engine import _unparsable
-
     return unparsable_result(display, SourceProblem(message), selection)
 
 

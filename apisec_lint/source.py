@@ -47,7 +47,10 @@ def decode_source(data: bytes) -> Union[DecodedSource, SourceProblem]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return SourceProblem(f"cannot read source encoding: {error.msg}")
+        if "invalid or missing encoding declaration" not in str(error.msg):
+            return SourceProblem(f"cannot read source encoding: {error.msg}")
+        # No cookie and undecodable first lines: decoding as UTF-8 below says where.
+        encoding = "utf-8"
     try:
         text = codecs.decode(data, encoding)
     except UnicodeDecodeError as error:

@@ -100,6 +100,8 @@ class Rule:
     triggers: ClassVar[Tuple[str, ...]] = ()
     valid: ClassVar[Tuple[Valid, ...]] = ()
     invalid: ClassVar[Tuple[Invalid, ...]] = ()
+    #: False for rules that must stay out of the registry (rules made up in tests).
+    registered: ClassVar[bool] = True
     #: Filled in from the visit/leave methods: node type -> method names.
     visit_hooks: ClassVar[Dict[type, Tuple[str, ...]]] = {}
     leave_hooks: ClassVar[Dict[type, Tuple[str, ...]]] = {}
@@ -122,7 +124,8 @@ class Rule:
             target.setdefault(node_type, []).append(attribute)
         cls.visit_hooks = {key: tuple(value) for key, value in visit.items()}
         cls.leave_hooks = {key: tuple(value) for key, value in leave.items()}
-        REGISTRY[cls.code] = cls
+        if cls.__dict__.get("registered", True):
+            REGISTRY[cls.code] = cls
 
     def __init__(self, context: "FileContext", settings: Mapping[str, Any]) -> None:
         self.context = context
@@ -150,6 +153,8 @@ def _check_metadata(cls: Type[Rule]) -> None:
             raise TypeError(f"rule {cls.__name__} lacks {attribute}")
     if not _CODE.match(cls.code):
         raise TypeError(f"rule {cls.__name__}: malformed code {cls.code!r}")
+    if not cls.__dict__.get("registered", True):
+        return
     if cls.code in REGISTRY and REGISTRY[cls.code].__qualname__ != cls.__qualname__:
         raise TypeError(f"rule code {cls.code} is used twice")
     if not _NAME.match(cls.name):
