@@ -1,0 +1,4 @@
+"""JWT rules: hardcoded keys, missing expiry, sensitive claims, disabled
+verification, and the ``none``/confused algorithms (APS101-APS105)."""
+
+from apisec_lint.rules.jwt import jwt_hardcoded_secret  # noqa: F401
