@@ -311,16 +311,37 @@ def settings_in_call(context: FileContext, call: cst.Call) -> List[Setting]:
 # --- claims and algorithms -------------------------------------------------------
 
 
-def escapes_into_call(
-    context: FileContext, name: str, scope_node: cst.CSTNode, except_call: cst.Call
-) -> bool:
-    """Whether the variable ``name`` is handed to another call, which may change it."""
-    for node in iter_subtree(scope_node):
+#: Calls that only read a dict handed to them, so they cannot add an ``exp``.
+_READ_ONLY_CALLS = frozenset(
+    {"print", "len", "repr", "str", "dict", "list", "sorted", "json.dumps", "logging.info",
+     "logging.debug", "logging.warning"}
+)
+_LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "critical"})
+
+
+def name_escapes_into_call(context: FileContext, name: cst.Name, except_call: cst.Call) -> bool:
+    """Whether the dict held by ``name`` is handed to a call that may change it.
+
+    The engine's dict views only know of ``d[k] = v`` and method mutations, not of
+    ``add_claims(d)``; a dict that escapes like this is treated as incomplete.
+    """
+    bindings = context.index.lookup(name.value, context.scope)
+    if not bindings:
+        return True
+    for node in iter_subtree(bindings[0].scope.node):
         if not isinstance(node, cst.Call) or node is except_call:
             continue
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value == name:
-                return True
+        if not any(isinstance(arg.value, cst.Name) and arg.value.value == name.value
+                   for arg in node.args):
+            continue
+        if jwt_call(context, node) is not None:
+            continue
+        called = context.qualified_name(node.func)
+        if called in _READ_ONLY_CALLS:
+            continue
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOGGER_METHODS:
+            continue
+        return True
     return False
 
 
