@@ -1,3 +1,6 @@
 """TLS rules: certificate checks switched off, weak protocols, credentials over plain http."""
 
-from apisec_lint.rules.tls import tls_verification_disabled  # noqa: F401
+from apisec_lint.rules.tls import (  # noqa: F401
+    ssl_unverified_context,
+    tls_verification_disabled,
+)

@@ -197,12 +197,15 @@ def is_false(context: "FileContext", expression: cst.BaseExpression) -> bool:
     return context.literal(expression) is False
 
 
-def is_cert_none(context: "FileContext", expression: cst.BaseExpression) -> bool:
-    """Whether ``expression`` is ``ssl.CERT_NONE`` or urllib3's string spelling of it."""
+def is_cert_none(
+    context: "FileContext", expression: cst.BaseExpression, strings: bool = True
+) -> bool:
+    """Whether ``expression`` is ``ssl.CERT_NONE`` or (if ``strings``) urllib3's
+    string spelling of it, ``"CERT_NONE"`` or ``"NONE"``."""
     resolved = context.follow(expression)
     value = literal_value(resolved.expression)
     if isinstance(value, str):
-        return value in ("CERT_NONE", "NONE")
+        return strings and value in ("CERT_NONE", "NONE")
     if value is not UNKNOWN:
         return False
     name = context.values.qualified_name(resolved.expression, resolved.scope)
