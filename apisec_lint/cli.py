@@ -8,17 +8,20 @@ included), 2 for a usage or configuration error or a fault of the tool itself
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple, Type
+from typing import Counter, List, Optional, Sequence, Tuple, Type
 
 import click
 
 from apisec_lint import __version__
+from apisec_lint.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
 from apisec_lint.discovery import discover
 from apisec_lint.docs import render_rule_text
-from apisec_lint.reporters import REPORTERS
+from apisec_lint.reporters import REPORTERS, ReportOptions
+from apisec_lint.reporters.lines import SourceLines
 from apisec_lint.reporters.safe import printable
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule
@@ -49,6 +52,12 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Use this pyproject.toml.")
 @click.option("--stdin-filename", help="Path to report (and match configuration against) for `-`.")
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE instead of standard output.")
+@click.option("--show-source", is_flag=True, help="text: show each finding's source line with a caret under the column.")
+@click.option("--statistics", is_flag=True, help="text: print how many findings each rule reported.")
+@click.option("--no-color", is_flag=True, help="text: no colour even on a terminal (so does a non-empty NO_COLOR).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Record today's findings in FILE instead of reporting them.")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -59,11 +68,20 @@ def check(
     exit_zero: bool,
     config_path: Optional[Path],
     stdin_filename: Optional[str],
+    output_file: Optional[str],
+    show_source: bool,
+    statistics: bool,
+    no_color: bool,
+    baseline_path: Optional[str],
+    write_baseline_path: Optional[str],
 ) -> None:
     """Check PATHS (files or directories, default `.`; `-` reads standard input).
 
     Exit status: 0 no findings, 1 findings, 2 usage/configuration error or tool fault.
     """
+    if baseline_path is not None and write_baseline_path is not None:
+        raise click.UsageError("--baseline and --write-baseline cannot be combined")
+    recorded = _load_baseline(baseline_path) if baseline_path is not None else None
     rules = all_rules()
     targets = list(paths) or ["."]
     config = _configure(targets, rules, config_path, stdin_filename, select, ignore, extend_select)
@@ -72,9 +90,52 @@ def check(
     if STDIN in targets:
         stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
     result = run(files, problems, config, rules, stdin)
-    click.echo(REPORTERS[output_format](result), nl=False)
+    if write_baseline_path is not None:
+        _write_baseline(result, write_baseline_path)
+        _report_errors(result)
+        sys.exit(EXIT_ERROR if result.errors or result.missing_paths else EXIT_CLEAN)
+    if baseline_path is not None and recorded is not None:
+        result.findings = new_findings(result.findings, SourceLines.of(result), baseline_path, recorded)
+    options = ReportOptions(show_source, statistics, _use_color(no_color, output_file))
+    _emit(REPORTERS[output_format](result, options), output_file, options.color)
     _report_errors(result)
     sys.exit(_exit_status(result, exit_zero))
+
+
+def _use_color(no_color: bool, output_file: Optional[str]) -> bool:
+    """Colour only on a terminal, never with --no-color or a non-empty NO_COLOR."""
+    if no_color or os.environ.get("NO_COLOR") or output_file is not None:
+        return False
+    stream = sys.stdout
+    return stream is not None and stream.isatty()
+
+
+def _emit(report: str, output_file: Optional[str], color: bool) -> None:
+    if output_file is None:
+        click.echo(report, nl=False, color=color)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(report)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {printable(output_file)}: {error.strerror}") from None
+
+
+def _load_baseline(path: str) -> Counter[str]:
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _write_baseline(result: RunResult, path: str) -> None:
+    try:
+        write_baseline(result.findings, SourceLines.of(result), path)
+    except BaselineError as error:
+        raise click.ClickException(str(error)) from None
+    count = len(result.findings)
+    noun = "finding" if count == 1 else "findings"
+    click.echo(f"apisec-lint: recorded {count} {noun} in {printable(path)}", err=True)
 
 
 def _configure(

@@ -21,6 +21,8 @@ class RunResult:
     files_scanned: int = 0
     #: Paths the user named that do not exist: a usage error, exit status 2.
     missing_paths: List[str] = field(default_factory=list)
+    #: Display name and bytes of standard input, which reporters cannot read again.
+    stdin: Optional[Tuple[str, bytes]] = None
 
     def add(self, result: FileResult) -> None:
         self.findings.extend(result.findings)
@@ -81,6 +83,7 @@ def run(
         else:
             outcome.add(unreadable(problem.display, problem.message, selections.for_path(problem.display)))
     if stdin is not None:
+        outcome.stdin = stdin
         display, data = stdin
         outcome.add(check_bytes(display, data, selections.for_path(display)))
     for item in files:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from apisec_lint.reporters.options import ReportOptions
 from apisec_lint.runner import RunResult
 
 
-def render_json(result: RunResult) -> str:
+def render_json(result: RunResult, options: ReportOptions = ReportOptions()) -> str:
     errors = [error.to_json() for error in result.errors]
     errors.extend({"path": path, "message": "no such file or directory"} for path in result.missing_paths)
     document = {
