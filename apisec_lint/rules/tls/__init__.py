@@ -4,4 +4,5 @@ from apisec_lint.rules.tls import (  # noqa: F401
     ssl_unverified_context,
     tls_verification_disabled,
     tls_warnings_silenced,
+    weak_tls_protocol,
 )
