@@ -382,7 +382,7 @@ def allowed_algorithms(
     target = resolved.expression
     if isinstance(target, (cst.List, cst.Tuple, cst.Set)):
         return [
-            AllowedAlgorithm(context.values.literal(element.value, resolved.scope), None)
+            AllowedAlgorithm(algorithm_name(context, element.value), None)
             for element in target.elements
             if not isinstance(element, cst.StarredElement)
         ]
