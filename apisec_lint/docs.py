@@ -1,6 +1,7 @@
 """Generate the rule reference in ``rules/`` from the rules' own metadata.
 
-``python -m apisec_lint.docs rules`` writes one page per rule and an index;
+``python -m apisec_lint.docs rules`` writes one page per rule and an index, and
+the rule table of the README beside that folder;
 ``--check`` exits 1 if any page is out of step with the code (the test suite
 runs the same comparison). ``apisec-lint explain`` prints the same page text.
 """
@@ -144,17 +145,37 @@ def write_pages(directory: Path, rules: Sequence[Type[Rule]]) -> None:
         (directory / name).write_text(text, encoding="utf-8")
 
 
+README_START = "<!-- rules-table-start -->"
+README_END = "<!-- rules-table-end -->"
+
+
+def readme_with_table(readme: str, rules: Sequence[Type[Rule]], docs_folder: str) -> str:
+    """``readme`` with the text between the table markers replaced by the rule table."""
+    start = readme.index(README_START) + len(README_START)
+    end = readme.index(README_END)
+    table = render_table(rules, link_prefix=f"{docs_folder}/")
+    return readme[:start] + "\n" + table + readme[end:]
+
+
 def main(argv: Sequence[str]) -> int:
     check = "--check" in argv
     targets = [arg for arg in argv if arg != "--check"]
     directory = Path(targets[0] if targets else "rules")
+    readme = directory.resolve().parent / "README.md"
     rules = all_rules()
     if check:
         stale = stale_pages(directory, rules)
+        if readme.is_file():
+            text = readme.read_text(encoding="utf-8")
+            if readme_with_table(text, rules, directory.name) != text:
+                stale.append(str(readme))
         for name in stale:
-            print(f"{directory / name}: out of date; run `python -m apisec_lint.docs {directory}`")
+            print(f"{name}: out of date; run `python -m apisec_lint.docs {directory}`")
         return 1 if stale else 0
     write_pages(directory, rules)
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        readme.write_text(readme_with_table(text, rules, directory.name), encoding="utf-8")
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
@@ -275,7 +275,7 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """
     provider = PositionProvider()
     provider._gen_impl(module)
-    return provider._computed
+    return cast(Mapping[cst.CSTNode, CodeRange], provider._computed)
 
 
 def _statement_lines(

@@ -16,7 +16,7 @@ import logging
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Sequence, Tuple, Type
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Tuple, Type
 
 from apisec_lint import __version__
 from apisec_lint.config import ConfigError, find_config, load_config
@@ -35,7 +35,7 @@ class ApisecLintPlugin:
     name = "apisec-lint"
     version = __version__
 
-    _opt_in_selected: frozenset = frozenset()
+    _opt_in_selected: FrozenSet[str] = frozenset()
     _honour_noqa: bool = True
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -66,12 +66,12 @@ class ApisecLintPlugin:
             yield 1, 0, f"APS000 apisec-lint could not finish this file: {error.message}", type(self)
 
 
-def _selection(opt_in_selected: frozenset, settings: Mapping[str, Mapping[str, Any]]) -> RuleSelection:
+def _selection(opt_in_selected: FrozenSet[str], settings: Mapping[str, Mapping[str, Any]]) -> RuleSelection:
     return _cached_selection(opt_in_selected, _freeze(settings))
 
 
 @lru_cache(maxsize=32)
-def _cached_selection(opt_in_selected: frozenset, frozen_settings: Tuple[Any, ...]) -> RuleSelection:
+def _cached_selection(opt_in_selected: FrozenSet[str], frozen_settings: Tuple[Any, ...]) -> RuleSelection:
     rules: List[Type[Rule]] = [
         rule for rule in all_rules() if rule.default_enabled or rule.code in opt_in_selected
     ]

@@ -14,7 +14,7 @@ than once in a scope is treated as unknown rather than flow-sensitively.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -47,7 +47,7 @@ class Scope:
     parent: Optional["Scope"]
     bindings: Dict[str, List[Binding]] = field(default_factory=dict)
     mutations: Dict[str, List[cst.CSTNode]] = field(default_factory=dict)
-    globals_declared: frozenset = frozenset()
+    globals_declared: FrozenSet[str] = frozenset()
 
     @property
     def is_class(self) -> bool:
