@@ -1,6 +1,7 @@
 """TLS rules: certificate checks switched off, weak protocols, credentials over plain http."""
 
 from apisec_lint.rules.tls import (  # noqa: F401
+    plaintext_http_credentials,
     ssl_unverified_context,
     tls_verification_disabled,
     tls_warnings_silenced,
