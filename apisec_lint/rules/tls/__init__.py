@@ -1,4 +1,4 @@
-"""TLS rules: certificate checks switched off, weak protocols, credentials over plain http."""
+"""TLS rules: certificate checks off, weak protocols, credentials over plain http."""
 
 from apisec_lint.rules.tls import (  # noqa: F401
     plaintext_http_credentials,

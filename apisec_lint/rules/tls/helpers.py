@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 HTTP_METHODS = ("get", "options", "head", "post", "put", "patch", "delete")
 
 #: Methods that send a request when called on a client whose type is unknown.
-UNRESOLVED_CLIENT_METHODS = frozenset({*HTTP_METHODS, "request", "send", "stream", "ws_connect"})
+UNRESOLVED_CLIENT_METHODS = frozenset(
+    {*HTTP_METHODS, "request", "send", "stream", "ws_connect"}
+)
 
 REQUESTS_SESSIONS = (
     "requests.Session()",
@@ -139,7 +141,9 @@ def classify_call(context: "FileContext", call: cst.Call) -> Optional[ClientCall
     if name is not None and name in KNOWN_CALLS:
         library, position, keyword, headers_position = KNOWN_CALLS[name]
         on_object = "()." in name
-        return ClientCall(library, f"{name}()", position, keyword, headers_position, on_object)
+        return ClientCall(
+            library, f"{name}()", position, keyword, headers_position, on_object
+        )
     func = call.func
     if (
         isinstance(func, cst.Attribute)
@@ -153,7 +157,9 @@ def classify_call(context: "FileContext", call: cst.Call) -> Optional[ClientCall
     return None
 
 
-def receiver_is_unresolved(context: "FileContext", receiver: cst.BaseExpression) -> bool:
+def receiver_is_unresolved(
+    context: "FileContext", receiver: cst.BaseExpression
+) -> bool:
     """Whether the type of ``receiver`` is unknown, so its methods are judged by name.
 
     True for ``self.session``, parameters, names assigned more than once, and
@@ -189,11 +195,15 @@ def imported_packages(context: "FileContext") -> FrozenSet[str]:
 def keyword_arguments(call: cst.Call, keywords: Iterable[str]) -> Iterable[cst.Arg]:
     """The arguments of ``call`` passed as one of ``keywords``, in source order."""
     wanted = frozenset(keywords)
-    return [arg for arg in call.args if arg.keyword is not None and arg.keyword.value in wanted]
+    return [
+        arg
+        for arg in call.args
+        if arg.keyword is not None and arg.keyword.value in wanted
+    ]
 
 
 def is_false(context: "FileContext", expression: cst.BaseExpression) -> bool:
-    """Whether ``expression`` is ``False``, directly, through names or as an env default."""
+    """Whether ``expression`` is ``False``, directly or via names and env defaults."""
     return context.literal(expression) is False
 
 
@@ -234,7 +244,9 @@ class Prefix:
     clean_end: bool
 
 
-def leading_text(values: Values, expression: cst.BaseExpression, scope: Scope) -> Prefix:
+def leading_text(
+    values: Values, expression: cst.BaseExpression, scope: Scope
+) -> Prefix:
     """What ``expression`` is known to start with, following names and env defaults.
 
     Understands literals, ``+`` concatenation, f-strings, ``"...".format()`` and
@@ -243,7 +255,9 @@ def leading_text(values: Values, expression: cst.BaseExpression, scope: Scope) -
     return _leading(values, expression, scope, 0)
 
 
-def _leading(values: Values, node: cst.BaseExpression, scope: Scope, depth: int) -> Prefix:
+def _leading(
+    values: Values, node: cst.BaseExpression, scope: Scope, depth: int
+) -> Prefix:
     unknown = Prefix("", False, True)
     if depth > _MAX_DEPTH:
         return unknown
@@ -402,7 +416,9 @@ CREDENTIAL_FIELDS = frozenset(
 
 
 def is_credential_header(name: object) -> bool:
-    return isinstance(name, str) and name.lower().replace("_", "-") in CREDENTIAL_HEADERS
+    return (
+        isinstance(name, str) and name.lower().replace("_", "-") in CREDENTIAL_HEADERS
+    )
 
 
 def is_credential_field(name: object) -> bool:

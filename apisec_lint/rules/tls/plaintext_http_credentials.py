@@ -87,29 +87,31 @@ class PlaintextHttpCredentials(Rule):
         insecure=(
             "import os\n"
             "import requests\n\n"
-            "BILLING_URL = \"http://billing.example.com/api\"\n\n"
+            'BILLING_URL = "http://billing.example.com/api"\n\n'
             "def charge(order):\n"
             "    return requests.post(\n"
-            "        f\"{BILLING_URL}/charges\",\n"
+            '        f"{BILLING_URL}/charges",\n'
             "        json=order,\n"
-            "        headers={\"Authorization\": f\"Bearer {os.environ['BILLING_TOKEN']}\"},\n"
+            '        headers={"Authorization": f"Bearer '
+            "{os.environ['BILLING_TOKEN']}\"},\n"
             "    )\n"
         ),
         fixed=(
             "import os\n"
             "import requests\n\n"
-            "BILLING_URL = \"https://billing.example.com/api\"\n\n"
+            'BILLING_URL = "https://billing.example.com/api"\n\n'
             "def charge(order):\n"
             "    return requests.post(\n"
-            "        f\"{BILLING_URL}/charges\",\n"
+            '        f"{BILLING_URL}/charges",\n'
             "        json=order,\n"
-            "        headers={\"Authorization\": f\"Bearer {os.environ['BILLING_TOKEN']}\"},\n"
+            '        headers={"Authorization": f"Bearer '
+            "{os.environ['BILLING_TOKEN']}\"},\n"
             "    )\n"
         ),
         limitations=(
-            "A URL whose host is only known at run time (`f\"http://{host}/x\"`, a "
+            'A URL whose host is only known at run time (`f"http://{host}/x"`, a '
             "setting) is not reported, nor are credentials a session carries "
-            "from earlier calls (`session.headers[\"Authorization\"] = ...`, "
+            'from earlier calls (`session.headers["Authorization"] = ...`, '
             "`session.auth = ...`), headers added with `Request.add_header`, or "
             "bodies that are already encoded strings. `auth=` counts as credentials "
             "whatever it holds, except `None`. A method such as `post` called on an "
@@ -121,42 +123,44 @@ class PlaintextHttpCredentials(Rule):
         Valid(
             "import requests\n\n"
             "def orders(user, password):\n"
-            "    return requests.get(\"https://shop.example.com/api/orders\", "
+            '    return requests.get("https://shop.example.com/api/orders", '
             "auth=(user, password))\n"
         ),
         Valid(
             "import requests\n\n"
             "def smoke_test(token):\n"
-            "    headers = {\"Authorization\": f\"Bearer {token}\"}\n"
-            "    requests.get(\"http://localhost:8000/health\", headers=headers)\n"
-            "    requests.get(\"http://127.0.0.1:8000/ready\", headers=headers)\n"
-            "    requests.get(\"http://[::1]:8000/live\", headers=headers)\n"
+            '    headers = {"Authorization": f"Bearer {token}"}\n'
+            '    requests.get("http://localhost:8000/health", headers=headers)\n'
+            '    requests.get("http://127.0.0.1:8000/ready", headers=headers)\n'
+            '    requests.get("http://[::1]:8000/live", headers=headers)\n'
         ),
         Valid(
             "import requests\n\n"
-            "STATUS_URL = \"http://status.example.com/api/v2/summary.json\"\n"
-            "resp = requests.get(STATUS_URL, headers={\"Accept\": \"application/json\"})\n"
+            'STATUS_URL = "http://status.example.com/api/v2/summary.json"\n'
+            'resp = requests.get(STATUS_URL, headers={"Accept": "application/json"})\n'
         ),
         Valid(
             "import httpx\n\n"
-            "API_URL = \"https://api.example.com\"\n\n"
+            'API_URL = "https://api.example.com"\n\n'
             "async def me(token):\n"
             "    async with httpx.AsyncClient() as client:\n"
             "        return await client.get(\n"
-            "            f\"{API_URL}/me\", headers={\"Authorization\": f\"Bearer {token}\"}\n"
+            '            f"{API_URL}/me", headers={"Authorization": f"Bearer '
+            '{token}"}\n'
             "        )\n"
         ),
         Valid(
             "import requests\n\n"
             "def call(host, key):\n"
-            "    return requests.get(f\"http://{host}/v1/items\", params={\"api_key\": key})\n"
+            '    return requests.get(f"http://{host}/v1/items", params={"api_key": '
+            "key})\n"
         ),
         Valid(
             "import requests\n\n"
             "def sync(token):\n"
             "    requests.post(\n"
-            "        \"http://billing.billing.svc.cluster.local/sync\",\n"
-            "        headers={\"Authorization\": token},\n"
+            '        "http://billing.billing.svc.cluster.local/sync",\n'
+            '        headers={"Authorization": token},\n'
             "    )\n",
             options={"plaintext_hosts": ["*.svc.cluster.local"]},
         ),
@@ -164,22 +168,22 @@ class PlaintextHttpCredentials(Rule):
             "import requests\n\n"
             "def signup(form):\n"
             "    requests.post(\n"
-            "        \"http://newsletter.example.com/subscribe\",\n"
-            "        data={\"email\": form.email, \"password_hint\": None},\n"
+            '        "http://newsletter.example.com/subscribe",\n'
+            '        data={"email": form.email, "password_hint": None},\n'
             "        auth=None,\n"
             "    )\n"
         ),
         Valid(
             "from urllib.request import Request\n\n"
-            "req = Request(\"https://partner.example.com/feed\", "
-            "headers={\"X-API-Key\": \"k\"})\n"
+            'req = Request("https://partner.example.com/feed", '
+            'headers={"X-API-Key": "k"})\n'
         ),
     )
     invalid = (
         Invalid(
             "import requests\n\n"
             "def orders(user, password):\n"
-            "    return requests.get(\"http://shop.example.com/api/orders\", "
+            '    return requests.get("http://shop.example.com/api/orders", '
             "auth=(user, password))\n",
             4,
             25,
@@ -187,12 +191,12 @@ class PlaintextHttpCredentials(Rule):
         ),
         Invalid(
             "import requests\n\n"
-            "BILLING_URL = \"http://billing.example.com/api\"\n\n"
+            'BILLING_URL = "http://billing.example.com/api"\n\n'
             "def charge(order, token):\n"
             "    return requests.post(\n"
-            "        BILLING_URL + \"/charges\",\n"
+            '        BILLING_URL + "/charges",\n'
             "        json=order,\n"
-            "        headers={\"Authorization\": f\"Bearer {token}\"},\n"
+            '        headers={"Authorization": f"Bearer {token}"},\n'
             "    )\n",
             7,
             9,
@@ -201,11 +205,11 @@ class PlaintextHttpCredentials(Rule):
         Invalid(
             "import os\n"
             "import requests as http\n\n"
-            "API = os.getenv(\"INVENTORY_API\", \"http://inventory.example.com\")\n"
-            "HEADERS = {\"Accept\": \"application/json\"}\n"
-            "HEADERS[\"X-API-Key\"] = os.environ[\"INVENTORY_KEY\"]\n\n"
+            'API = os.getenv("INVENTORY_API", "http://inventory.example.com")\n'
+            'HEADERS = {"Accept": "application/json"}\n'
+            'HEADERS["X-API-Key"] = os.environ["INVENTORY_KEY"]\n\n'
             "def items():\n"
-            "    return http.get(f\"{API}/items\", headers=HEADERS, timeout=5)\n",
+            '    return http.get(f"{API}/items", headers=HEADERS, timeout=5)\n',
             9,
             21,
             _message("requests.get()", "the `X-API-Key` header"),
@@ -214,7 +218,7 @@ class PlaintextHttpCredentials(Rule):
             "import httpx\n\n"
             "def client(user, password):\n"
             "    return httpx.Client(\n"
-            "        base_url=\"http://reports.example.org\",\n"
+            '        base_url="http://reports.example.org",\n'
             "        auth=httpx.BasicAuth(user, password),\n"
             "    )\n",
             5,
@@ -223,10 +227,11 @@ class PlaintextHttpCredentials(Rule):
         ),
         Invalid(
             "import aiohttp\n\n"
-            "FEED = \"http://feed.example.net/v1/{}\"\n\n"
+            'FEED = "http://feed.example.net/v1/{}"\n\n'
             "async def entries(channel, key):\n"
             "    async with aiohttp.ClientSession() as session:\n"
-            "        async with session.get(FEED.format(channel), params={\"api_key\": key}) "
+            '        async with session.get(FEED.format(channel), params={"api_key": '
+            "key}) "
             "as r:\n"
             "            return await r.json()\n",
             7,
@@ -237,8 +242,8 @@ class PlaintextHttpCredentials(Rule):
             "import urllib.request\n\n"
             "def legacy(body, token):\n"
             "    req = urllib.request.Request(\n"
-            "        \"http://legacy.example.com/api/import\", body, "
-            "{\"Authorization\": token}\n"
+            '        "http://legacy.example.com/api/import", body, '
+            '{"Authorization": token}\n'
             "    )\n"
             "    return urllib.request.urlopen(req)\n",
             5,
@@ -247,7 +252,7 @@ class PlaintextHttpCredentials(Rule):
         ),
         Invalid(
             "import requests\n\n"
-            "resp = requests.get(\"http://admin:s3cret@10.0.0.12:8080/status\")\n",
+            'resp = requests.get("http://admin:s3cret@10.0.0.12:8080/status")\n',
             3,
             21,
             _message("requests.get()", "credentials in the URL"),
@@ -259,8 +264,8 @@ class PlaintextHttpCredentials(Rule):
             "        self.session = session\n\n"
             "    def login(self, user, password):\n"
             "        return self.session.post(\n"
-            "            \"http://portal.example.com/login\",\n"
-            "            data={\"username\": user, \"password\": password},\n"
+            '            "http://portal.example.com/login",\n'
+            '            data={"username": user, "password": password},\n'
             "        )\n",
             9,
             13,
@@ -268,7 +273,7 @@ class PlaintextHttpCredentials(Rule):
         ),
         Invalid(
             "import requests\n\n"
-            "REPORT = \"http://api.example.com/v1/report?format=csv&api_key=%s\"\n\n"
+            'REPORT = "http://api.example.com/v1/report?format=csv&api_key=%s"\n\n'
             "def report(key):\n"
             "    return requests.get(REPORT % key)\n",
             6,
@@ -279,8 +284,8 @@ class PlaintextHttpCredentials(Rule):
             "import requests\n\n"
             "def sync(token):\n"
             "    requests.post(\n"
-            "        \"http://billing.example.com/sync\",\n"
-            "        headers={\"Authorization\": token},\n"
+            '        "http://billing.example.com/sync",\n'
+            '        headers={"Authorization": token},\n'
             "    )\n",
             5,
             9,
@@ -293,12 +298,16 @@ class PlaintextHttpCredentials(Rule):
         call = classify_call(self.context, node)
         if call is None:
             return
-        if not call.library and not (_SESSION_LIBRARIES & imported_packages(self.context)):
+        if not call.library and not (
+            _SESSION_LIBRARIES & imported_packages(self.context)
+        ):
             return
         url_argument = argument(node, call.url_position, call.url_keyword or None)
         if url_argument is None:
             return
-        prefix = leading_text(self.context.values, url_argument.value, self.context.scope)
+        prefix = leading_text(
+            self.context.values, url_argument.value, self.context.scope
+        )
         url = plain_http_url(prefix, _SCHEMES)
         # The scheme must be written somewhere as one of the trigger words, so the
         # engine's trigger screen never skips a file this rule would report.
@@ -310,7 +319,9 @@ class PlaintextHttpCredentials(Rule):
         if credentials is not None:
             self.report(url_argument, _message(call.api, credentials))
 
-    def _credentials(self, node: cst.Call, call: ClientCall, url: HttpUrl) -> Optional[str]:
+    def _credentials(
+        self, node: cst.Call, call: ClientCall, url: HttpUrl
+    ) -> Optional[str]:
         """What credentials the request carries, described for the message."""
         for arg in keyword_arguments(node, ("auth",)):
             if self.context.literal(arg.value) is not None:

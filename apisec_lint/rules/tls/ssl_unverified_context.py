@@ -10,20 +10,30 @@ from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.tls.helpers import is_cert_none, is_false, source_of
 
-_UNVERIFIED_FACTORIES = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
+_UNVERIFIED_FACTORIES = frozenset(
+    {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+)
 
 
 class SslUnverifiedContext(Rule):
     code = "APS202"
     name = "ssl-unverified-context"
-    message = "`ssl._create_unverified_context()` accepts any certificate; use create_default_context()"
+    message = (
+        "`ssl._create_unverified_context()` accepts any certificate; "
+        "use create_default_context()"
+    )
     summary = (
         "An `ssl` context is created without certificate checks, or has hostname or "
         "certificate checking switched off."
     )
     severity = Severity.HIGH
     cwe = (295,)
-    triggers = ("_create_unverified_context", "_create_stdlib_context", "check_hostname", "CERT_NONE")
+    triggers = (
+        "_create_unverified_context",
+        "_create_stdlib_context",
+        "check_hostname",
+        "CERT_NONE",
+    )
     docs = RuleDocs(
         what=(
             "Calls of `ssl._create_unverified_context()` (and its alias "
@@ -47,13 +57,13 @@ class SslUnverifiedContext(Rule):
             "ctx = ssl.create_default_context()\n"
             "ctx.check_hostname = False\n"
             "ctx.verify_mode = ssl.CERT_NONE\n"
-            "urllib.request.urlopen(\"https://partner.example.com/feed\", context=ctx)\n"
+            'urllib.request.urlopen("https://partner.example.com/feed", context=ctx)\n'
         ),
         fixed=(
             "import ssl\n"
             "import urllib.request\n\n"
-            "ctx = ssl.create_default_context(cafile=\"/etc/ssl/partner-ca.pem\")\n"
-            "urllib.request.urlopen(\"https://partner.example.com/feed\", context=ctx)\n"
+            'ctx = ssl.create_default_context(cafile="/etc/ssl/partner-ca.pem")\n'
+            'urllib.request.urlopen("https://partner.example.com/feed", context=ctx)\n'
         ),
         limitations=(
             "Only assignments to the attributes are seen: a context changed through "
@@ -88,7 +98,7 @@ class SslUnverifiedContext(Rule):
             "import ssl\n\n"
             "CHECK_HOSTNAME = False  # a setting of our own, not of any SSLContext\n"
             "ssl_context = ssl.create_default_context()\n"
-            "config = {\"check_hostname\": False}\n"
+            'config = {"check_hostname": False}\n'
         ),
         Valid(
             "import ssl\n"
@@ -116,7 +126,8 @@ class SslUnverifiedContext(Rule):
         Invalid(
             "from ssl import _create_unverified_context as insecure_context\n"
             "import http.client\n\n"
-            "conn = http.client.HTTPSConnection(\"partner.example.com\", context=insecure_context())\n",
+            'conn = http.client.HTTPSConnection("partner.example.com", '
+            "context=insecure_context())\n",
             4,
             67,
             "`ssl._create_unverified_context()` accepts any certificate; use "
@@ -138,14 +149,16 @@ class SslUnverifiedContext(Rule):
             "    return context\n",
             5,
             5,
-            "`context.verify_mode = CERT_NONE` accepts any certificate; use CERT_REQUIRED",
+            "`context.verify_mode = CERT_NONE` accepts any certificate; use "
+            "CERT_REQUIRED",
         ),
         Invalid(
             "import ssl\n\n"
             "ssl._create_default_https_context = ssl._create_unverified_context\n",
             3,
             1,
-            "Replacing `ssl._create_default_https_context` turns off certificate checks "
+            "Replacing `ssl._create_default_https_context` turns off certificate "
+            "checks "
             "process-wide; remove it",
         ),
         Invalid(
@@ -154,10 +167,12 @@ class SslUnverifiedContext(Rule):
             "class Feed:\n"
             "    def __init__(self):\n"
             "        self.ctx = ssl.create_default_context()\n"
-            "        self.ctx.check_hostname = os.getenv(\"FEED_CHECK_HOSTNAME\", False)\n",
+            '        self.ctx.check_hostname = os.getenv("FEED_CHECK_HOSTNAME", '
+            "False)\n",
             7,
             9,
-            "`self.ctx.check_hostname = False` accepts certificates for any host; remove it",
+            "`self.ctx.check_hostname = False` accepts certificates for any host; "
+            "remove it",
         ),
         Invalid(
             "import ssl as tls\n\n"
@@ -191,18 +206,22 @@ class SslUnverifiedContext(Rule):
                     f"`{owner}.check_hostname = False` accepts certificates for any "
                     "host; remove it"
                 )
-            if setting == "verify_mode" and is_cert_none(self.context, node.value, strings=False):
+            if setting == "verify_mode" and is_cert_none(
+                self.context, node.value, strings=False
+            ):
                 return (
                     f"`{owner}.verify_mode = CERT_NONE` accepts any certificate; "
                     "use CERT_REQUIRED"
                 )
             if (
                 setting == "_create_default_https_context"
-                and self.context.qualified_name(attribute) == "ssl._create_default_https_context"
+                and self.context.qualified_name(attribute)
+                == "ssl._create_default_https_context"
                 and self.context.qualified_name(node.value) in _UNVERIFIED_FACTORIES
             ):
                 return (
-                    "Replacing `ssl._create_default_https_context` turns off certificate "
+                    "Replacing `ssl._create_default_https_context` turns off "
+                    "certificate "
                     "checks process-wide; remove it"
                 )
         return None

@@ -56,9 +56,9 @@ class TlsVerificationDisabled(Rule):
             "`httpx` functions, `httpx.Client`, `httpx.AsyncClient` and their "
             "transports; `session.verify = False` on a requests session; `ssl=False` "
             "or `verify_ssl=False` on aiohttp requests, sessions' methods and "
-            "`aiohttp.TCPConnector`; `cert_reqs=\"CERT_NONE\"` or `ssl.CERT_NONE` on "
+            '`aiohttp.TCPConnector`; `cert_reqs="CERT_NONE"` or `ssl.CERT_NONE` on '
             "urllib3 pool managers and connection pools. The value is followed "
-            "through constants, and the default of `os.getenv(\"X\", False)` counts "
+            'through constants, and the default of `os.getenv("X", False)` counts '
             "as `False`. The finding is on the keyword argument, or on the "
             "`session.verify = False` assignment."
         ),
@@ -73,8 +73,8 @@ class TlsVerificationDisabled(Rule):
             "import requests\n\n"
             "def fetch_orders(token):\n"
             "    return requests.get(\n"
-            "        \"https://billing.internal/orders\",\n"
-            "        headers={\"Authorization\": f\"Bearer {token}\"},\n"
+            '        "https://billing.internal/orders",\n'
+            '        headers={"Authorization": f"Bearer {token}"},\n'
             "        verify=False,\n"
             "    )\n"
         ),
@@ -82,9 +82,9 @@ class TlsVerificationDisabled(Rule):
             "import requests\n\n"
             "def fetch_orders(token):\n"
             "    return requests.get(\n"
-            "        \"https://billing.internal/orders\",\n"
-            "        headers={\"Authorization\": f\"Bearer {token}\"},\n"
-            "        verify=\"/etc/ssl/certs/internal-ca.pem\",\n"
+            '        "https://billing.internal/orders",\n'
+            '        headers={"Authorization": f"Bearer {token}"},\n'
+            '        verify="/etc/ssl/certs/internal-ca.pem",\n'
             "    )\n"
         ),
         limitations=(
@@ -105,14 +105,14 @@ class TlsVerificationDisabled(Rule):
     valid = (
         Valid(
             "import requests\n\n"
-            "resp = requests.get(\"https://api.example.com/v1/items\", timeout=5)\n"
-            "resp2 = requests.post(\"https://api.example.com/v1/items\", verify=True)\n"
+            'resp = requests.get("https://api.example.com/v1/items", timeout=5)\n'
+            'resp2 = requests.post("https://api.example.com/v1/items", verify=True)\n'
         ),
         Valid(
             "import requests\n\n"
-            "CA_BUNDLE = \"/etc/ssl/certs/internal-ca.pem\"\n"
-            "requests.get(\"https://billing.internal/health\", verify=CA_BUNDLE)\n"
-            "requests.get(\"https://billing.internal/ready\", verify=\"/path/to/ca.pem\")\n"
+            'CA_BUNDLE = "/etc/ssl/certs/internal-ca.pem"\n'
+            'requests.get("https://billing.internal/health", verify=CA_BUNDLE)\n'
+            'requests.get("https://billing.internal/ready", verify="/path/to/ca.pem")\n'
         ),
         Valid(
             "import requests\n"
@@ -123,23 +123,25 @@ class TlsVerificationDisabled(Rule):
         Valid(
             "import jwt\n\n"
             "def claims(token):\n"
-            "    return jwt.decode(token, options={\"verify_signature\": True}, verify=False)\n"
+            '    return jwt.decode(token, options={"verify_signature": True}, '
+            "verify=False)\n"
         ),
         Valid(
             "import requests\n\n"
             "def my_check(token, verify=False):\n"
             "    return bool(token) and not verify\n\n"
-            "ok = my_check(\"abc\", verify=False)\n"
+            'ok = my_check("abc", verify=False)\n'
         ),
         Valid(
             "import aiohttp\n"
             "import ssl\n\n"
-            "ctx = ssl.create_default_context(cafile=\"/etc/ssl/internal-ca.pem\")\n"
+            'ctx = ssl.create_default_context(cafile="/etc/ssl/internal-ca.pem")\n'
             "connector = aiohttp.TCPConnector(ssl=ctx)\n"
         ),
         Valid(
             "import urllib3\n\n"
-            "http = urllib3.PoolManager(cert_reqs=\"CERT_REQUIRED\", ca_certs=\"/etc/ca.pem\")\n"
+            'http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", '
+            'ca_certs="/etc/ca.pem")\n'
         ),
         Valid(
             "import httpx\n\n"
@@ -147,9 +149,10 @@ class TlsVerificationDisabled(Rule):
             "    return payload\n\n"
             "class Checker:\n"
             "    verify = False\n\n"
-            "client = httpx.Client(verify=\"/etc/ssl/internal-ca.pem\")\n"
-            "# httpx has no per-request verify; this raises TypeError, it is not a bypass\n"
-            "client.get(\"https://x.io\", verify=False)\n"
+            'client = httpx.Client(verify="/etc/ssl/internal-ca.pem")\n'
+            "# httpx has no per-request verify; this raises TypeError, it is not a "
+            "bypass\n"
+            'client.get("https://x.io", verify=False)\n'
         ),
         Valid(
             "import requests\n\n"
@@ -182,26 +185,26 @@ class TlsVerificationDisabled(Rule):
             "import requests\n\n"
             "with requests.Session() as session:\n"
             "    session.get(\n"
-            "        \"https://api.example.com\",\n"
-            "        verify=os.getenv(\"VERIFY_TLS\", False),\n"
+            '        "https://api.example.com",\n'
+            '        verify=os.getenv("VERIFY_TLS", False),\n'
             "    )\n",
             7,
             9,
             _message("requests.Session().get()", "verify=False"),
         ),
         Invalid(
-            "from requests import Session\n\n"
-            "s = Session()\n"
-            "s.verify = False\n",
+            "from requests import Session\n\n" "s = Session()\n" "s.verify = False\n",
             4,
             1,
-            "`s.verify = False` skips certificate checks for the whole session; remove it",
+            "`s.verify = False` skips certificate checks for the whole session; remove "
+            "it",
         ),
         Invalid(
             "import httpx\n\n"
             "async def load():\n"
-            "    async with httpx.AsyncClient(base_url=\"https://x.io\", verify=False) as c:\n"
-            "        return await c.get(\"/items\")\n",
+            '    async with httpx.AsyncClient(base_url="https://x.io", verify=False) '
+            "as c:\n"
+            '        return await c.get("/items")\n',
             4,
             59,
             _message("httpx.AsyncClient()", "verify=False"),
@@ -233,7 +236,8 @@ class TlsVerificationDisabled(Rule):
         ),
         Invalid(
             "from requests.packages.urllib3 import HTTPSConnectionPool\n\n"
-            "pool = HTTPSConnectionPool(\"billing.internal\", port=443, cert_reqs=\"CERT_NONE\")\n",
+            'pool = HTTPSConnectionPool("billing.internal", port=443, '
+            'cert_reqs="CERT_NONE")\n',
             3,
             58,
             _message("urllib3.HTTPSConnectionPool()", "cert_reqs=CERT_NONE"),
@@ -244,7 +248,8 @@ class TlsVerificationDisabled(Rule):
             "    def __init__(self):\n"
             "        self.session = requests.Session()\n\n"
             "    def invoices(self):\n"
-            "        return self.session.get(\"https://billing.internal\", verify=False)\n",
+            '        return self.session.get("https://billing.internal", '
+            "verify=False)\n",
             8,
             61,
             _message("self.session.get()", "verify=False"),

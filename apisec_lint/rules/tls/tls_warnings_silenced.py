@@ -11,7 +11,7 @@ from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.tls.helpers import normalise
 
-#: Warning classes whose filtering hides urllib3's InsecureRequestWarning (it and its bases).
+#: Bases of urllib3's InsecureRequestWarning; filtering them hides it too.
 _URLLIB3_BASES = ("SecurityWarning", "HTTPWarning")
 
 #: The position of the `category` argument of each filter function.
@@ -24,7 +24,10 @@ _MESSAGE_STARTS = ("Unverified", "unverified")
 class TlsWarningsSilenced(Rule):
     code = "APS203"
     name = "tls-warnings-silenced"
-    message = "`urllib3.disable_warnings()` hides unverified HTTPS requests; fix the requests instead"
+    message = (
+        "`urllib3.disable_warnings()` hides unverified HTTPS requests; "
+        "fix the requests instead"
+    )
     summary = (
         "urllib3's InsecureRequestWarning, raised for every request made without "
         "certificate checks, is switched off."
@@ -43,10 +46,10 @@ class TlsWarningsSilenced(Rule):
         what=(
             "Calls of `urllib3.disable_warnings()` with any arguments, including the "
             "copy reached as `requests.packages.urllib3`; and `warnings.filterwarnings("
-            "\"ignore\", ...)` or `warnings.simplefilter(\"ignore\", ...)` whose "
+            '"ignore", ...)` or `warnings.simplefilter("ignore", ...)` whose '
             "category is urllib3's `InsecureRequestWarning` (or one of its bases, "
             "`SecurityWarning` and `HTTPWarning`), or whose message pattern is "
-            "urllib3's \"Unverified HTTPS request\" text. The finding is on the call."
+            'urllib3\'s "Unverified HTTPS request" text. The finding is on the call.'
         ),
         why=(
             "The warning is how a team learns that some request is made without "
@@ -58,51 +61,52 @@ class TlsWarningsSilenced(Rule):
             "import requests\n"
             "import urllib3\n\n"
             "urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)\n"
-            "requests.get(\"https://inventory.internal/items\", verify=False)\n"
+            'requests.get("https://inventory.internal/items", verify=False)\n'
         ),
         fixed=(
             "import requests\n\n"
             "requests.get(\n"
-            "    \"https://inventory.internal/items\",\n"
-            "    verify=\"/etc/ssl/internal-ca.pem\",\n"
+            '    "https://inventory.internal/items",\n'
+            '    verify="/etc/ssl/internal-ca.pem",\n'
             ")\n"
         ),
         limitations=(
-            "A filter that ignores every warning (`warnings.simplefilter(\"ignore\")`), "
+            'A filter that ignores every warning (`warnings.simplefilter("ignore")`), '
             "filters set with `-W` or `PYTHONWARNINGS`, logging configuration that "
             "drops the warnings, and message patterns not starting with the word "
-            "\"Unverified\" or \"unverified\" as written are not reported."
+            '"Unverified" or "unverified" as written are not reported.'
         ),
     )
     valid = (
         Valid(
             "import warnings\n\n"
-            "warnings.filterwarnings(\"ignore\", category=DeprecationWarning)\n"
-            "warnings.simplefilter(\"ignore\", ResourceWarning)\n"
+            'warnings.filterwarnings("ignore", category=DeprecationWarning)\n'
+            'warnings.simplefilter("ignore", ResourceWarning)\n'
         ),
         Valid(
             "import warnings\n"
             "from urllib3.exceptions import InsecureRequestWarning\n\n"
-            "warnings.simplefilter(\"error\", InsecureRequestWarning)\n"
+            'warnings.simplefilter("error", InsecureRequestWarning)\n'
         ),
         Valid(
             "import warnings\n"
             "from urllib3.exceptions import InsecureRequestWarning\n\n"
             "def test_bypass_warns(client):\n"
             "    with warnings.catch_warnings(record=True) as caught:\n"
-            "        warnings.simplefilter(\"always\", InsecureRequestWarning)\n"
+            '        warnings.simplefilter("always", InsecureRequestWarning)\n'
             "        client.fetch()\n"
             "    assert caught\n"
         ),
         Valid(
             "from myapp import alerts\n\n"
             "def mute():\n"
-            "    alerts.disable_warnings_for(\"billing\")\n"
+            '    alerts.disable_warnings_for("billing")\n'
         ),
         Valid(
             "import warnings\n\n"
-            "warnings.filterwarnings(\"ignore\", message=\"unverified user emails are skipped\")\n"
-            "warnings.filterwarnings(\"default\", message=\"Unverified HTTPS request\")\n"
+            'warnings.filterwarnings("ignore", message="unverified user emails are '
+            'skipped")\n'
+            'warnings.filterwarnings("default", message="Unverified HTTPS request")\n'
         ),
     )
     invalid = (
@@ -126,7 +130,8 @@ class TlsWarningsSilenced(Rule):
         ),
         Invalid(
             "from requests.packages.urllib3 import disable_warnings as quiet\n"
-            "from requests.packages.urllib3.exceptions import InsecureRequestWarning\n\n"
+            "from requests.packages.urllib3.exceptions import "
+            "InsecureRequestWarning\n\n"
             "quiet(InsecureRequestWarning)\n",
             4,
             1,
@@ -136,7 +141,7 @@ class TlsWarningsSilenced(Rule):
         Invalid(
             "import warnings\n"
             "from urllib3.exceptions import InsecureRequestWarning\n\n"
-            "warnings.filterwarnings(\"ignore\", category=InsecureRequestWarning)\n",
+            'warnings.filterwarnings("ignore", category=InsecureRequestWarning)\n',
             4,
             1,
             "`warnings.filterwarnings()` ignores InsecureRequestWarning; fix the "
@@ -145,7 +150,7 @@ class TlsWarningsSilenced(Rule):
         Invalid(
             "import warnings as w\n"
             "import urllib3\n\n"
-            "IGNORE = \"ignore\"\n"
+            'IGNORE = "ignore"\n'
             "w.simplefilter(IGNORE, urllib3.exceptions.InsecureRequestWarning)\n",
             5,
             1,
@@ -155,7 +160,7 @@ class TlsWarningsSilenced(Rule):
         Invalid(
             "import warnings\n"
             "from urllib3 import exceptions\n\n"
-            "warnings.filterwarnings(\"ignore\", \"\", exceptions.SecurityWarning)\n",
+            'warnings.filterwarnings("ignore", "", exceptions.SecurityWarning)\n',
             4,
             1,
             "`warnings.filterwarnings()` ignores SecurityWarning; fix the unverified "
@@ -163,7 +168,7 @@ class TlsWarningsSilenced(Rule):
         ),
         Invalid(
             "import warnings\n\n"
-            "warnings.filterwarnings(\"ignore\", message=\"Unverified HTTPS request\")\n",
+            'warnings.filterwarnings("ignore", message="Unverified HTTPS request")\n',
             3,
             1,
             "`warnings.filterwarnings()` ignores unverified-HTTPS warnings; fix the "
@@ -175,7 +180,9 @@ class TlsWarningsSilenced(Rule):
         name = normalise(self.context.qualified_name(node.func))
         if name is None:
             return
-        if name == "urllib3.disable_warnings" or name.endswith(".urllib3.disable_warnings"):
+        if name == "urllib3.disable_warnings" or name.endswith(
+            ".urllib3.disable_warnings"
+        ):
             self.report(node)
             return
         if name in _CATEGORY_ARGUMENT and self._ignores(node):
@@ -183,11 +190,14 @@ class TlsWarningsSilenced(Rule):
             api = f"`{name}()`"
             if silenced is not None:
                 self.report(
-                    node, f"{api} ignores {silenced}; fix the unverified requests instead"
+                    node,
+                    f"{api} ignores {silenced}; fix the unverified requests instead",
                 )
             elif name == "warnings.filterwarnings" and self._matches_urllib3_text(node):
                 self.report(
-                    node, f"{api} ignores unverified-HTTPS warnings; fix the requests instead"
+                    node,
+                    f"{api} ignores unverified-HTTPS warnings; "
+                    "fix the requests instead",
                 )
 
     def _ignores(self, call: cst.Call) -> bool:
@@ -214,6 +224,8 @@ class TlsWarningsSilenced(Rule):
         if message is None:
             return False
         text = self.context.literal(message.value)
-        return isinstance(text, str) and text.startswith(_MESSAGE_STARTS) and (
-            text[len("Unverified") :].lstrip().lower().startswith("https")
+        return (
+            isinstance(text, str)
+            and text.startswith(_MESSAGE_STARTS)
+            and (text[len("Unverified") :].lstrip().lower().startswith("https"))
         )

@@ -31,15 +31,21 @@ _WEAK_CONSTANTS: Dict[str, str] = {
 #: ``ssl.TLSVersion`` members below TLS 1.2 (MINIMUM_SUPPORTED is SSLv3 or TLS 1.0
 #: depending on how OpenSSL was built).
 _WEAK_VERSIONS = frozenset(
-    f"ssl.TLSVersion.{member}" for member in ("SSLv3", "TLSv1", "TLSv1_1", "MINIMUM_SUPPORTED")
+    f"ssl.TLSVersion.{member}"
+    for member in ("SSLv3", "TLSv1", "TLSv1_1", "MINIMUM_SUPPORTED")
 )
 
 
 class WeakTlsProtocol(Rule):
     code = "APS204"
     name = "weak-tls-protocol"
-    message = "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use ssl.PROTOCOL_TLS_CLIENT"
-    summary = "A TLS connection is pinned to, or allowed to fall back to, SSL 3 or TLS 1.0/1.1."
+    message = (
+        "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use ssl.PROTOCOL_TLS_CLIENT"
+    )
+    summary = (
+        "A TLS connection is pinned to, or allowed to fall back to, SSL 3 or "
+        "TLS 1.0/1.1."
+    )
     severity = Severity.HIGH
     cwe = (326, 327)
     triggers = (
@@ -74,13 +80,13 @@ class WeakTlsProtocol(Rule):
         insecure=(
             "import ssl\n\n"
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"
-            "ctx.load_verify_locations(\"/etc/ssl/partner-ca.pem\")\n"
+            'ctx.load_verify_locations("/etc/ssl/partner-ca.pem")\n'
         ),
         fixed=(
             "import ssl\n\n"
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             "ctx.minimum_version = ssl.TLSVersion.TLSv1_2\n"
-            "ctx.load_verify_locations(\"/etc/ssl/partner-ca.pem\")\n"
+            'ctx.load_verify_locations("/etc/ssl/partner-ca.pem")\n'
         ),
         limitations=(
             "Protocols switched off or on through `ctx.options` flags "
@@ -101,7 +107,7 @@ class WeakTlsProtocol(Rule):
             "import ssl\n\n"
             "def audit(ctx):\n"
             "    if ctx.protocol == ssl.PROTOCOL_TLSv1:\n"
-            "        raise ValueError(\"TLS 1.0 is not allowed\")\n"
+            '        raise ValueError("TLS 1.0 is not allowed")\n'
             "    return ctx.minimum_version >= ssl.TLSVersion.TLSv1_2\n"
         ),
         Valid(
@@ -115,18 +121,18 @@ class WeakTlsProtocol(Rule):
             "ctx.minimum_version = ssl.TLSVersion.TLSv1_3\n"
         ),
         Valid(
-            "HTTP_METHOD = \"GET\"\n"
-            "PROTOCOL_TLSv1 = \"tls1\"  # a label in our own protocol table\n"
-            "LABELS = {PROTOCOL_TLSv1: \"legacy\"}\n"
+            'HTTP_METHOD = "GET"\n'
+            'PROTOCOL_TLSv1 = "tls1"  # a label in our own protocol table\n'
+            'LABELS = {PROTOCOL_TLSv1: "legacy"}\n'
         ),
     )
     invalid = (
         Invalid(
-            "import ssl\n\n"
-            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
+            "import ssl\n\n" "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
             3,
             22,
-            "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use ssl.PROTOCOL_TLS_CLIENT",
+            "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use "
+            "ssl.PROTOCOL_TLS_CLIENT",
         ),
         Invalid(
             "import socket\n"
@@ -136,7 +142,8 @@ class WeakTlsProtocol(Rule):
             "    return ssl.wrap_socket(raw, ssl_version=ssl.PROTOCOL_SSLv3)\n",
             6,
             45,
-            "`ssl.PROTOCOL_SSLv3` selects an obsolete protocol; use ssl.PROTOCOL_TLS_CLIENT",
+            "`ssl.PROTOCOL_SSLv3` selects an obsolete protocol; use "
+            "ssl.PROTOCOL_TLS_CLIENT",
         ),
         Invalid(
             "from ssl import PROTOCOL_TLSv1_1 as LEGACY, SSLContext\n\n"
@@ -147,8 +154,7 @@ class WeakTlsProtocol(Rule):
             "ssl.PROTOCOL_TLS_CLIENT",
         ),
         Invalid(
-            "from OpenSSL import SSL\n\n"
-            "ctx = SSL.Context(SSL.TLSv1_METHOD)\n",
+            "from OpenSSL import SSL\n\n" "ctx = SSL.Context(SSL.TLSv1_METHOD)\n",
             3,
             19,
             "`OpenSSL.SSL.TLSv1_METHOD` selects an obsolete protocol; use TLS_METHOD "
@@ -173,7 +179,8 @@ class WeakTlsProtocol(Rule):
             "        return ctx\n",
             8,
             9,
-            "`ctx.minimum_version = TLSVersion.MINIMUM_SUPPORTED` allows protocols below "
+            "`ctx.minimum_version = TLSVersion.MINIMUM_SUPPORTED` allows protocols "
+            "below "
             "TLS 1.2; use TLSv1_2",
         ),
         Invalid(
@@ -191,7 +198,8 @@ class WeakTlsProtocol(Rule):
             "    return ssl.SSLContext(LEGACY_PROTOCOL)\n",
             3,
             19,
-            "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use ssl.PROTOCOL_TLS_CLIENT",
+            "`ssl.PROTOCOL_TLSv1` selects an obsolete protocol; use "
+            "ssl.PROTOCOL_TLS_CLIENT",
         ),
     )
 
@@ -202,7 +210,10 @@ class WeakTlsProtocol(Rule):
         parent = self.context.ancestors[-1] if self.context.ancestors else None
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return
-        if any(isinstance(above, (cst.Import, cst.ImportFrom)) for above in self.context.ancestors[-3:]):
+        if any(
+            isinstance(above, (cst.Import, cst.ImportFrom))
+            for above in self.context.ancestors[-3:]
+        ):
             return
         bindings = self.context.index.lookup(node.value, self.context.scope)
         if bindings and all(binding.kind == "import" for binding in bindings):
@@ -237,7 +248,10 @@ class WeakTlsProtocol(Rule):
                     "TLS 1.2; use TLSv1_2"
                 )
             else:
-                message = f"`{owner}.maximum_version = {version}` caps TLS below 1.2; remove it"
+                message = (
+                    f"`{owner}.maximum_version = {version}` caps TLS below 1.2; "
+                    "remove it"
+                )
             self.report(node, message)
             return
 
