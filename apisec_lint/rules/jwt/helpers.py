@@ -51,8 +51,9 @@ def _build_table() -> Dict[str, JwtCall]:
         )
         for method in ("decode", "decode_complete"):
             table[f"{prefix}.{method}"] = JwtCall(
-                f"jwt.{method}", "pyjwt", False, (1, "key"), algorithms=(2, "algorithms"),
-                options=(3, "options"), verify=(None, "verify"),
+                f"jwt.{method}", "pyjwt", False, (1, "key"),
+                algorithms=(2, "algorithms"), options=(3, "options"),
+                verify=(None, "verify"),
             )
     for prefix in ("jwt.api_jws", "jwt.PyJWS()", "jwt.api_jws.PyJWS()"):
         table[f"{prefix}.encode"] = JwtCall(
@@ -60,8 +61,9 @@ def _build_table() -> Dict[str, JwtCall]:
         )
         for method in ("decode", "decode_complete"):
             table[f"{prefix}.{method}"] = JwtCall(
-                f"jws.{method}", "pyjwt", False, (1, "key"), algorithms=(2, "algorithms"),
-                options=(3, "options"), verify=(None, "verify"),
+                f"jws.{method}", "pyjwt", False, (1, "key"),
+                algorithms=(2, "algorithms"), options=(3, "options"),
+                verify=(None, "verify"),
             )
     table["jose.jwt.encode"] = JwtCall(
         "jose.jwt.encode", "jose", True, (1, "key"), payload=(0, "claims"),
@@ -111,7 +113,10 @@ KEY_IMPORTS = {
 }
 
 #: Authlib's token object restricted to a list of algorithms.
-AUTHLIB_TOKEN_CLASSES = ("authlib.jose.JsonWebToken", "authlib.jose.rfc7519.JsonWebToken")
+AUTHLIB_TOKEN_CLASSES = (
+    "authlib.jose.JsonWebToken",
+    "authlib.jose.rfc7519.JsonWebToken",
+)
 
 FLASK_JWT_TOKEN_FACTORIES = {
     "flask_jwt_extended.create_access_token": "create_access_token",
@@ -121,7 +126,9 @@ FLASK_JWT_TOKEN_FACTORIES = {
 }
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
-_PUBLIC_KEY_ALGORITHM = re.compile(r"^(RS|PS|ES)(256|384|512|256K)$|^EdDSA$|^Ed(25519|448)$")
+_PUBLIC_KEY_ALGORITHM = re.compile(
+    r"^(RS|PS|ES)(256|384|512|256K)$|^EdDSA$|^Ed(25519|448)$"
+)
 
 
 def jwt_call(context: FileContext, call: cst.Call) -> Optional[JwtCall]:
@@ -149,7 +156,9 @@ class HardcodedKey:
     fallback: bool
 
 
-def hardcoded_key(context: FileContext, expression: cst.BaseExpression) -> Optional[HardcodedKey]:
+def hardcoded_key(
+    context: FileContext, expression: cst.BaseExpression
+) -> Optional[HardcodedKey]:
     """The literal secret ``expression`` evaluates to, if any.
 
     Follows names, class attributes, ``os.getenv("K", "lit")`` defaults and the
@@ -250,7 +259,9 @@ def settings_assigned(
     return found
 
 
-def _setting_target_name(context: FileContext, target: cst.BaseExpression) -> Optional[str]:
+def _setting_target_name(
+    context: FileContext, target: cst.BaseExpression
+) -> Optional[str]:
     if isinstance(target, cst.Subscript):
         if _is_config_mapping(target.value) and len(target.slice) == 1:
             index = target.slice[0].slice
@@ -260,7 +271,8 @@ def _setting_target_name(context: FileContext, target: cst.BaseExpression) -> Op
                     return key
         return None
     if isinstance(target, cst.Attribute):
-        if target.attr.value == "secret_key" and _looks_like_flask_app(context, target.value):
+        is_secret_key = target.attr.value == "secret_key"
+        if is_secret_key and _looks_like_flask_app(context, target.value):
             return "secret_key"
         return None
     if isinstance(target, cst.Name):
@@ -287,7 +299,7 @@ def _looks_like_flask_app(context: FileContext, owner: cst.BaseExpression) -> bo
 
 
 def settings_in_call(context: FileContext, call: cst.Call) -> List[Setting]:
-    """Settings passed to ``app.config.update(...)`` or ``app.config.from_mapping(...)``."""
+    """Settings passed to ``app.config.update(...)`` or ``.from_mapping(...)``."""
     func = call.func
     if not (
         isinstance(func, cst.Attribute)
@@ -313,13 +325,17 @@ def settings_in_call(context: FileContext, call: cst.Call) -> List[Setting]:
 
 #: Calls that only read a dict handed to them, so they cannot add an ``exp``.
 _READ_ONLY_CALLS = frozenset(
-    {"print", "len", "repr", "str", "dict", "list", "sorted", "json.dumps", "logging.info",
-     "logging.debug", "logging.warning"}
+    {"print", "len", "repr", "str", "dict", "list", "sorted", "json.dumps",
+     "logging.info", "logging.debug", "logging.warning"}
 )
-_LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "critical"})
+_LOGGER_METHODS = frozenset(
+    {"debug", "info", "warning", "error", "exception", "critical"}
+)
 
 
-def name_escapes_into_call(context: FileContext, name: cst.Name, except_call: cst.Call) -> bool:
+def name_escapes_into_call(
+    context: FileContext, name: cst.Name, except_call: cst.Call
+) -> bool:
     """Whether the dict held by ``name`` is handed to a call that may change it.
 
     The engine's dict views only know of ``d[k] = v`` and method mutations, not of
@@ -339,7 +355,8 @@ def name_escapes_into_call(context: FileContext, name: cst.Name, except_call: cs
         called = context.qualified_name(node.func)
         if called in _READ_ONLY_CALLS:
             continue
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOGGER_METHODS:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _LOGGER_METHODS:
             continue
         return True
     return False
@@ -361,7 +378,8 @@ def algorithm_name(context: FileContext, expression: cst.BaseExpression) -> Any:
 @dataclass(frozen=True)
 class AllowedAlgorithm:
     name: Any
-    node: Optional[cst.CSTNode]  # the list element, when the list is written in the call
+    #: The list element, when the list is written in the call itself.
+    node: Optional[cst.CSTNode]
 
 
 def allowed_algorithms(

@@ -27,20 +27,28 @@ from apisec_lint.rules.jwt.helpers import (
 def _key_message(api: str, key: HardcodedKey) -> str:
     if key.fallback:
         return f"`{api}` key has a hardcoded fallback; fail when the variable is unset"
-    return f"`{api}` uses a hardcoded key; load it from the environment or a secret store"
+    return (
+        f"`{api}` uses a hardcoded key; load it from the environment or a secret store"
+    )
 
 
 def _setting_message(name: str, key: HardcodedKey) -> str:
     if key.fallback:
         return f"`{name}` has a hardcoded fallback; fail when the variable is unset"
-    return f"`{name}` is a hardcoded literal; load it from the environment or a secret store"
+    return (
+        f"`{name}` is a hardcoded literal; "
+        "load it from the environment or a secret store"
+    )
 
 
 class JwtHardcodedSecret(Rule):
     code = "APS101"
     name = "jwt-hardcoded-secret"
-    message = "JWT signing key is a hardcoded literal; load it from the environment or a secret store"
-    summary = "A JWT signing or verification key, or the app's SECRET_KEY, is a literal in the code."
+    message = (
+        "JWT signing key is a hardcoded literal; "
+        "load it from the environment or a secret store"
+    )
+    summary = "A JWT signing or verification key, or the SECRET_KEY, is a literal."
     severity = Severity.HIGH
     cwe = (798, 321)
     owasp = "API2:2023"
@@ -50,25 +58,27 @@ class JwtHardcodedSecret(Rule):
             "A string or bytes literal used as the key of a token call: PyJWT "
             "(`jwt.encode`, `jwt.decode`, `jwt.PyJWT().encode`, `jwt.api_jws`), "
             "python-jose (`jose.jwt.encode/decode`, `jose.jws.sign/verify`), authlib "
-            "(`authlib.jose.jwt`, `JsonWebToken(...)`, `OctKey.import_key`) and joserfc "
-            "(`joserfc.jwt.encode/decode`, `OctKey.import_key`). The literal may be "
-            "written in the call, held by a constant, local variable or class attribute, "
-            "or be the fallback of `os.getenv(\"K\", \"lit\")`, `os.environ.get` or "
-            "`os.getenv(\"K\") or \"lit\"`. Also `SECRET_KEY` and `JWT_SECRET_KEY` set to a "
-            "literal: `app.config[...] = ...`, `app.config.update(...)`, "
-            "`app.config.from_mapping(...)`, `app.secret_key = ...`, a config class "
-            "attribute, a module-level assignment in a settings module (a file named "
-            "`settings.py`/`config.py`/`*_settings.py`, a file inside a `settings/` or "
-            "`config/` package, or a module that sets `INSTALLED_APPS`), and "
-            "`SIMPLE_JWT = {\"SIGNING_KEY\": ...}`. Keys are reported at the key argument of "
-            "the call; settings at their assignment (or keyword, or dict item)."
+            "(`authlib.jose.jwt`, `JsonWebToken(...)`, `OctKey.import_key`) and "
+            "joserfc (`joserfc.jwt.encode/decode`, `OctKey.import_key`). The literal "
+            "may be written in the call, held by a constant, local variable or class "
+            "attribute, or be the fallback of `os.getenv(\"K\", \"lit\")`, "
+            "`os.environ.get` or `os.getenv(\"K\") or \"lit\"`. Also `SECRET_KEY` and "
+            "`JWT_SECRET_KEY` set to a literal: `app.config[...] = ...`, "
+            "`app.config.update(...)`, `app.config.from_mapping(...)`, `app.secret_key "
+            "= ...`, a config class attribute, a module-level assignment in a settings "
+            "module (a file named `settings.py`/`config.py`/`*_settings.py`, a file "
+            "inside a `settings/` or `config/` package, or a module that sets "
+            "`INSTALLED_APPS`), and `SIMPLE_JWT = {\"SIGNING_KEY\": ...}`. Keys are "
+            "reported at the key argument of the call; settings at their assignment "
+            "(or keyword, or dict item)."
         ),
         why=(
             "Whoever can read the repository, a built image or a leaked wheel can sign "
-            "tokens for any user, including administrators, and the key cannot be rotated "
-            "without a release. A development fallback in `os.getenv` is the same key in "
-            "production the day the variable is forgotten. Flask and Django also sign "
-            "sessions, password reset links and CSRF tokens with `SECRET_KEY`."
+            "tokens for any user, including administrators, and the key cannot be "
+            "rotated without a release. A development fallback in `os.getenv` is the "
+            "same key in production the day the variable is forgotten. Flask and "
+            "Django also sign sessions, password reset links and CSRF tokens with "
+            "`SECRET_KEY`."
         ),
         insecure=(
             "import jwt\n\n"
@@ -83,13 +93,13 @@ class JwtHardcodedSecret(Rule):
             "    return jwt.encode({\"sub\": user_id}, SECRET, algorithm=\"HS256\")\n"
         ),
         limitations=(
-            "Any non-empty literal counts, placeholders such as \"changeme\" included; an "
-            "empty key is left to APS104, since it is mostly seen with verification off. "
-            "PEM public keys and certificates are not secrets and are not reported. Keys "
-            "read from `os.environ[...]`, from a settings object or from another module "
-            "are trusted. JWK dicts with a literal `k` member are not inspected. A "
-            "constant reached through a config class attribute that is itself reported "
-            "is reported once, at the class attribute."
+            "Any non-empty literal counts, placeholders such as \"changeme\" included; "
+            "an empty key is left to APS104, since it is mostly seen with verification "
+            "off. PEM public keys and certificates are not secrets and are not "
+            "reported. Keys read from `os.environ[...]`, from a settings object or "
+            "from another module are trusted. JWK dicts with a literal `k` member are "
+            "not inspected. A constant reached through a config class attribute that "
+            "is itself reported is reported once, at the class attribute."
         ),
     )
     valid = (
@@ -102,11 +112,13 @@ class JwtHardcodedSecret(Rule):
         Valid(
             "import jwt\nfrom django.conf import settings\n\n"
             "def read(token):\n"
-            "    return jwt.decode(token, settings.SECRET_KEY, algorithms=[\"HS256\"])\n"
+            "    return jwt.decode(token, settings.SECRET_KEY, "
+            "algorithms=[\"HS256\"])\n"
         ),
         Valid(
             "from jose import jwt\n\n"
-            "PUBLIC_KEY = \"\"\"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
+            "PUBLIC_KEY = \"\"\"-----BEGIN PUBLIC "
+            "KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
             "-----END PUBLIC KEY-----\"\"\"\n\n"
             "def verify(token):\n"
             "    return jwt.decode(token, PUBLIC_KEY, algorithms=[\"ES256\"])\n"
@@ -127,7 +139,8 @@ class JwtHardcodedSecret(Rule):
             "def peek(token):\n"
             "    header = jwt.get_unverified_header(token)\n"
             "    secret = \"kid-\" + header[\"kid\"]\n"
-            "    return jwt.encode({\"kid\": secret}, load_key(secret), algorithm=\"HS256\")\n"
+            "    return jwt.encode({\"kid\": secret}, load_key(secret), "
+            "algorithm=\"HS256\")\n"
         ),
         Valid(
             "class Form:\n    secret_key = compute()\n\n"
@@ -138,9 +151,11 @@ class JwtHardcodedSecret(Rule):
         Invalid(
             "import jwt\n\n"
             "def issue(user_id):\n"
-            "    return jwt.encode({\"sub\": user_id}, \"s3cr3t\", algorithm=\"HS256\")\n",
+            "    return jwt.encode({\"sub\": user_id}, \"s3cr3t\", "
+            "algorithm=\"HS256\")\n",
             4, 41,
-            "`jwt.encode` uses a hardcoded key; load it from the environment or a secret store",
+            "`jwt.encode` uses a hardcoded key; load it from the environment or a "
+            "secret store",
         ),
         Invalid(
             "import jwt as pyjwt\n\n"
@@ -148,7 +163,8 @@ class JwtHardcodedSecret(Rule):
             "def read(token):\n"
             "    return pyjwt.decode(token, key=JWT_SECRET, algorithms=[\"HS256\"])\n",
             6, 32,
-            "`jwt.decode` uses a hardcoded key; load it from the environment or a secret store",
+            "`jwt.decode` uses a hardcoded key; load it from the environment or a "
+            "secret store",
         ),
         Invalid(
             "import os\nfrom jose import jwt\n\n"
@@ -156,7 +172,8 @@ class JwtHardcodedSecret(Rule):
             "    key = os.getenv(\"JWT_SECRET\", \"dev-secret\")\n"
             "    return jwt.encode(claims, key, algorithm=\"HS256\")\n",
             6, 31,
-            "`jose.jwt.encode` key has a hardcoded fallback; fail when the variable is unset",
+            "`jose.jwt.encode` key has a hardcoded fallback; fail when the variable is "
+            "unset",
         ),
         Invalid(
             "import os\nfrom authlib.jose import jwt\n\n"
@@ -164,7 +181,8 @@ class JwtHardcodedSecret(Rule):
             "    return jwt.encode({\"alg\": \"HS256\"}, payload,\n"
             "                      os.environ.get(\"KEY\") or \"fallback\")\n",
             6, 23,
-            "`JsonWebToken.encode` key has a hardcoded fallback; fail when the variable is unset",
+            "`JsonWebToken.encode` key has a hardcoded fallback; fail when the variable"
+            " is unset",
         ),
         Invalid(
             "from joserfc import jwt\nfrom joserfc.jwk import OctKey\n\n"
@@ -179,7 +197,8 @@ class JwtHardcodedSecret(Rule):
             "app = Flask(__name__)\n"
             "app.config[\"JWT_SECRET_KEY\"] = \"flask-jwt-secret\"\n",
             4, 1,
-            "`JWT_SECRET_KEY` is a hardcoded literal; load it from the environment or a secret store",
+            "`JWT_SECRET_KEY` is a hardcoded literal; load it from the environment or a"
+            " secret store",
         ),
         Invalid(
             "from flask import Flask\n\n"
@@ -188,17 +207,21 @@ class JwtHardcodedSecret(Rule):
             "    app.config.from_mapping(DEBUG=False, SECRET_KEY=\"dev\")\n"
             "    return app\n",
             5, 42,
-            "`SECRET_KEY` is a hardcoded literal; load it from the environment or a secret store",
+            "`SECRET_KEY` is a hardcoded literal; load it from the environment or a "
+            "secret store",
         ),
         Invalid(
-            "from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = \"abc123\"\n",
+            "from flask import Flask\n\napp = Flask(__name__)\napp.secret_key = "
+            "\"abc123\"\n",
             4, 1,
-            "`secret_key` is a hardcoded literal; load it from the environment or a secret store",
+            "`secret_key` is a hardcoded literal; load it from the environment or a "
+            "secret store",
         ),
         Invalid(
             "import os\n\n"
             "INSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\"]\n"
-            "SECRET_KEY = os.environ.get(\"DJANGO_SECRET_KEY\", \"django-insecure-x9\")\n",
+            "SECRET_KEY = os.environ.get(\"DJANGO_SECRET_KEY\", "
+            "\"django-insecure-x9\")\n",
             4, 1,
             "`SECRET_KEY` has a hardcoded fallback; fail when the variable is unset",
             path="mysite/base.py",
@@ -210,7 +233,8 @@ class JwtHardcodedSecret(Rule):
             "def issue(user_id):\n"
             "    return jwt.encode({\"sub\": user_id}, Config.JWT_SECRET_KEY)\n",
             4, 5,
-            "`JWT_SECRET_KEY` is a hardcoded literal; load it from the environment or a secret store",
+            "`JWT_SECRET_KEY` is a hardcoded literal; load it from the environment or a"
+            " secret store",
         ),
         Invalid(
             "SIMPLE_JWT = {\n"
@@ -218,7 +242,8 @@ class JwtHardcodedSecret(Rule):
             "    \"SIGNING_KEY\": \"simplejwt-signing-key\",\n"
             "}\n",
             3, 5,
-            "`SIGNING_KEY` is a hardcoded literal; load it from the environment or a secret store",
+            "`SIGNING_KEY` is a hardcoded literal; load it from the environment or a "
+            "secret store",
             path="project/settings/production.py",
         ),
     )
@@ -230,7 +255,8 @@ class JwtHardcodedSecret(Rule):
             return
         name = self.context.qualified_name(node.func)
         if name in KEY_IMPORTS:
-            self._check_key_argument(KEY_IMPORTS[name], argument(node, 0, None), "import")
+            material = argument(node, 0, None)
+            self._check_key_argument(KEY_IMPORTS[name], material, "import")
             return
         for setting in settings_in_call(self.context, node):
             self._check_setting(setting)
@@ -255,7 +281,8 @@ class JwtHardcodedSecret(Rule):
         if resolved_is_reported_setting(self.context, self.context.follow(arg.value)):
             return
         if kind == "import":
-            self.report(arg, f"`{api}` gets a hardcoded key; load it from a secret store")
+            message = f"`{api}` gets a hardcoded key; load it from a secret store"
+            self.report(arg, message)
         else:
             self.report(arg, _key_message(api, key))
 
@@ -268,7 +295,8 @@ class JwtHardcodedSecret(Rule):
 
     def _check_simple_jwt(self, node: cst.Assign) -> None:
         """djangorestframework-simplejwt's ``SIMPLE_JWT["SIGNING_KEY"]``."""
-        if self.context.scope.parent is not None or not isinstance(node.value, cst.Dict):
+        at_module_level = self.context.scope.parent is None
+        if not at_module_level or not isinstance(node.value, cst.Dict):
             return
         if not any(
             isinstance(target.target, cst.Name) and target.target.value == "SIMPLE_JWT"
@@ -276,7 +304,9 @@ class JwtHardcodedSecret(Rule):
         ):
             return
         for element in node.value.elements:
-            if isinstance(element, cst.DictElement) and literal_value(element.key) == "SIGNING_KEY":
+            if not isinstance(element, cst.DictElement):
+                continue
+            if literal_value(element.key) == "SIGNING_KEY":
                 key = hardcoded_key(self.context, element.value)
                 if key is not None:
                     self.report(element, _setting_message("SIGNING_KEY", key))

@@ -1,4 +1,4 @@
-"""APS105: the ``none`` algorithm, or HMAC and public-key algorithms allowed together."""
+"""APS105: the ``none`` algorithm, or HMAC and public-key algorithms together."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from apisec_lint.rules.jwt.helpers import (
 
 
 def _signs_unsigned(api: str) -> str:
-    return f"`{api}` uses `alg=none`, so tokens are unsigned; sign with a real algorithm"
+    return (
+        f"`{api}` uses `alg=none`, so tokens are unsigned; sign with a real algorithm"
+    )
 
 
 class JwtNoneOrConfusedAlgorithm(Rule):
     code = "APS105"
     name = "jwt-none-or-confused-algorithm"
     message = "JWT algorithm list allows `none` or mixes HMAC and public-key algorithms"
-    summary = "A JWT call allows the `none` algorithm, or both HMAC and public-key algorithms."
+    summary = "A JWT call allows `none`, or both HMAC and public-key algorithms."
     severity = Severity.HIGH
     cwe = (327, 347)
     owasp = "API2:2023"
@@ -37,27 +39,29 @@ class JwtNoneOrConfusedAlgorithm(Rule):
     docs = RuleDocs(
         what=(
             "`none` (in any letter case, also `jose.constants.ALGORITHMS.NONE`) as the "
-            "`algorithm` of PyJWT's or python-jose's `encode`/`jws.sign`, as the `alg` of "
-            "the header given to authlib's or joserfc's `encode`, or in the `algorithms` "
-            "accepted by `jwt.decode` (PyJWT), `jose.jwt.decode`, `jose.jws.verify`, "
-            "`joserfc.jwt.encode/decode` or authlib's `JsonWebToken([...])`. Also an "
-            "`algorithms` list that holds both an HMAC algorithm (HS256/384/512) and a "
-            "public-key one (RS*, PS*, ES*, EdDSA). Lists held by constants are followed. "
-            "A `none` written in the call's own list is reported at that element; one "
-            "reached through a constant, and every mixed list, at the `algorithms` "
-            "argument; an encode algorithm at its argument, a header `alg` at its entry."
+            "`algorithm` of PyJWT's or python-jose's `encode`/`jws.sign`, as the `alg` "
+            "of the header given to authlib's or joserfc's `encode`, or in the "
+            "`algorithms` accepted by `jwt.decode` (PyJWT), `jose.jwt.decode`, "
+            "`jose.jws.verify`, `joserfc.jwt.encode/decode` or authlib's "
+            "`JsonWebToken([...])`. Also an `algorithms` list that holds both an HMAC "
+            "algorithm (HS256/384/512) and a public-key one (RS*, PS*, ES*, EdDSA). "
+            "Lists held by constants are followed. A `none` written in the call's own "
+            "list is reported at that element; one reached through a constant, and "
+            "every mixed list, at the `algorithms` argument; an encode algorithm at "
+            "its argument, a header `alg` at its entry."
         ),
         why=(
             "A token signed with `none` has no signature, so anyone can mint one; a "
-            "verifier that accepts `none` accepts them. A verifier that accepts both HS256 "
-            "and RS256 with one key can be fooled into checking an HMAC made with the "
-            "public key, which is public, as if it were the shared secret (algorithm "
-            "confusion)."
+            "verifier that accepts `none` accepts them. A verifier that accepts both "
+            "HS256 and RS256 with one key can be fooled into checking an HMAC made "
+            "with the public key, which is public, as if it were the shared secret "
+            "(algorithm confusion)."
         ),
         insecure=(
             "import jwt\n\n"
             "def current_user(token, public_key):\n"
-            "    return jwt.decode(token, public_key, algorithms=[\"RS256\", \"HS256\"])\n"
+            "    return jwt.decode(token, public_key, algorithms=[\"RS256\", "
+            "\"HS256\"])\n"
         ),
         fixed=(
             "import jwt\n\n"
@@ -65,11 +69,12 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             "    return jwt.decode(token, public_key, algorithms=[\"RS256\"])\n"
         ),
         limitations=(
-            "An algorithm chosen at run time (from configuration or the token header) is "
-            "not judged. A mixed list is reported even when the library would refuse to "
-            "use a PEM key as an HMAC secret. authlib's module-level `jwt` object, which "
-            "accepts every registered algorithm, is not reported by itself, and neither "
-            "are flask-jwt-extended's `JWT_ALGORITHM` / `JWT_DECODE_ALGORITHMS` settings."
+            "An algorithm chosen at run time (from configuration or the token header) "
+            "is not judged. A mixed list is reported even when the library would "
+            "refuse to use a PEM key as an HMAC secret. authlib's module-level `jwt` "
+            "object, which accepts every registered algorithm, is not reported by "
+            "itself, and neither are flask-jwt-extended's `JWT_ALGORITHM` / "
+            "`JWT_DECODE_ALGORITHMS` settings."
         ),
     )
     valid = (
@@ -91,7 +96,8 @@ class JwtNoneOrConfusedAlgorithm(Rule):
         ),
         Valid(
             "def render(algorithm=\"none\"):\n"
-            "    return {\"alg\": algorithm, \"algorithms\": [\"none\", \"HS256\", \"RS256\"]}\n"
+            "    return {\"alg\": algorithm, \"algorithms\": [\"none\", \"HS256\", "
+            "\"RS256\"]}\n"
         ),
         Valid(
             "from authlib.jose import JsonWebToken\n\n"
@@ -109,21 +115,25 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             "def issue(claims):\n"
             "    return jwt.encode(claims, None, algorithm=\"none\")\n",
             4, 37,
-            "`jwt.encode` uses `alg=none`, so tokens are unsigned; sign with a real algorithm",
+            "`jwt.encode` uses `alg=none`, so tokens are unsigned; sign with a real "
+            "algorithm",
         ),
         Invalid(
             "import jwt as pyjwt\n\n"
             "def current_user(token, key):\n"
             "    return pyjwt.decode(token, key, algorithms=[\"HS256\", \"None\"])\n",
             4, 58,
-            "`jwt.decode` accepts `none`, so unsigned tokens pass; remove it from `algorithms`",
+            "`jwt.decode` accepts `none`, so unsigned tokens pass; remove it from "
+            "`algorithms`",
         ),
         Invalid(
             "import jwt\n\n"
             "def current_user(token, public_key):\n"
-            "    return jwt.decode(token, public_key, algorithms=[\"RS256\", \"HS256\"])\n",
+            "    return jwt.decode(token, public_key, algorithms=[\"RS256\", "
+            "\"HS256\"])\n",
             4, 42,
-            "`jwt.decode` mixes HMAC and public-key algorithms; allow one family per key",
+            "`jwt.decode` mixes HMAC and public-key algorithms; allow one family per "
+            "key",
         ),
         Invalid(
             "from jose import jwt\n\n"
@@ -131,21 +141,24 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             "def current_user(token, key):\n"
             "    return jwt.decode(token, key, algorithms=ALGORITHMS)\n",
             6, 35,
-            "`jose.jwt.decode` mixes HMAC and public-key algorithms; allow one family per key",
+            "`jose.jwt.decode` mixes HMAC and public-key algorithms; allow one family "
+            "per key",
         ),
         Invalid(
             "from jose import jwt\nfrom jose.constants import ALGORITHMS\n\n"
             "def issue(claims, key):\n"
             "    return jwt.encode(claims, key, ALGORITHMS.NONE)\n",
             5, 36,
-            "`jose.jwt.encode` uses `alg=none`, so tokens are unsigned; sign with a real algorithm",
+            "`jose.jwt.encode` uses `alg=none`, so tokens are unsigned; sign with a "
+            "real algorithm",
         ),
         Invalid(
             "from authlib.jose import jwt\n\n"
             "def issue(payload, key):\n"
             "    return jwt.encode({\"alg\": \"none\"}, payload, key)\n",
             4, 24,
-            "`JsonWebToken.encode` uses `alg=none`, so tokens are unsigned; sign with a real "
+            "`JsonWebToken.encode` uses `alg=none`, so tokens are unsigned; sign with "
+            "a real "
             "algorithm",
         ),
         Invalid(
@@ -154,14 +167,16 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             "def read(token, key):\n"
             "    return jwt.decode(token, key, algorithms=ACCEPTED)\n",
             6, 35,
-            "`joserfc.jwt.decode` accepts `none`, so unsigned tokens pass; remove it from "
+            "`joserfc.jwt.decode` accepts `none`, so unsigned tokens pass; remove it "
+            "from "
             "`algorithms`",
         ),
         Invalid(
             "from authlib.jose import JsonWebToken as Tokens\n\n"
             "tokens = Tokens([\"HS256\", \"ES256\"])\n",
             3, 17,
-            "`JsonWebToken` mixes HMAC and public-key algorithms; allow one family per key",
+            "`JsonWebToken` mixes HMAC and public-key algorithms; allow one family per "
+            "key",
         ),
     )
 
@@ -176,7 +191,9 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             self._check_allowed("JsonWebToken", argument(node, 0, "algorithms"))
 
     def _check_encode_algorithm(self, api: str, arg: Optional[cst.Arg]) -> None:
-        if arg is not None and is_none_algorithm(algorithm_name(self.context, arg.value)):
+        if arg is None:
+            return
+        if is_none_algorithm(algorithm_name(self.context, arg.value)):
             self.report(arg, _signs_unsigned(api))
 
     def _check_header(self, api: str, arg: Optional[cst.Arg]) -> None:
@@ -192,7 +209,9 @@ class JwtNoneOrConfusedAlgorithm(Rule):
         where: cst.CSTNode = arg
         if isinstance(arg.value, cst.Dict):
             for element in arg.value.elements:
-                if isinstance(element, cst.DictElement) and element.key is entry.key_node:
+                if not isinstance(element, cst.DictElement):
+                    continue
+                if element.key is entry.key_node:
                     where = element
         self.report(where, _signs_unsigned(api))
 
@@ -214,5 +233,7 @@ class JwtNoneOrConfusedAlgorithm(Rule):
             is_public_key_algorithm(name) for name in names
         ):
             self.report(
-                arg, f"`{api}` mixes HMAC and public-key algorithms; allow one family per key"
+                arg,
+                f"`{api}` mixes HMAC and public-key algorithms; "
+                "allow one family per key",
             )

@@ -23,15 +23,15 @@ _SENSITIVE_WORDS = frozenset(
 )
 #: Compounds matched in the name with separators removed ("api_key" -> "apikey").
 _SENSITIVE_COMPOUNDS = (
-    "apikey", "privatekey", "privkey", "signingkey", "creditcard", "cardnumber", "ccnumber",
-    "cardno", "socialsecurity",
+    "apikey", "privatekey", "privkey", "signingkey", "creditcard", "cardnumber",
+    "ccnumber", "cardno", "socialsecurity",
 )
 #: Words that make a name describe the secret rather than hold it
 #: ("password_changed_at", "has_password", "api_key_id").
 _METADATA_WORDS = frozenset(
-    {"has", "is", "needs", "changed", "updated", "expires", "expiry", "expired", "reset",
-     "policy", "length", "required", "version", "hint", "strength", "rotated", "id", "ids",
-     "name", "type", "enabled", "count", "prefix", "last4"}
+    {"has", "is", "needs", "changed", "updated", "expires", "expiry", "expired",
+     "reset", "policy", "length", "required", "version", "hint", "strength", "rotated",
+     "id", "ids", "name", "type", "enabled", "count", "prefix", "last4"}
 )
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -42,7 +42,7 @@ _ADDITIONAL_CLAIMS = {"create_access_token": 3, "create_refresh_token": 2}
 
 
 def name_words(name: str) -> List[str]:
-    """``hashedPassword`` and ``hashed-password`` both give ``["hashed", "password"]``."""
+    """``hashedPassword`` and ``hashed-password`` give ``["hashed", "password"]``."""
     spaced = _CAMEL_BOUNDARY.sub(" ", name)
     return [word.lower() for word in _SEPARATORS.split(spaced) if word]
 
@@ -66,8 +66,10 @@ def is_sensitive_name(name: str, extra: FrozenSet[str]) -> bool:
 class JwtSensitiveClaim(Rule):
     code = "APS103"
     name = "jwt-sensitive-claim"
-    message = "JWT claim holds sensitive data that anyone with the token can read; leave it out"
-    summary = "A JWT claim carries a password, secret, card number, CVV, SSN or API key."
+    message = (
+        "JWT claim holds sensitive data anyone with the token can read; leave it out"
+    )
+    summary = "A JWT claim carries a password, secret, card number, CVV, SSN or key."
     severity = Severity.HIGH
     cwe = (200, 315)
     owasp = "API3:2023"
@@ -78,33 +80,35 @@ class JwtSensitiveClaim(Rule):
             list,
             [],
             "More claim or attribute names to treat as sensitive (case, dashes and "
-            "underscores are ignored; a name also matches as one word of a longer name).",
+            "underscores are ignored; a name also matches as one word of a longer "
+            "name).",
         ),
     )
     docs = RuleDocs(
         what=(
             "An entry of the claims given to `jwt.encode` (PyJWT), `jose.jwt.encode`, "
             "authlib's or joserfc's `jwt.encode`, or flask-jwt-extended's "
-            "`create_access_token(additional_claims=...)` / `create_refresh_token`, when "
-            "its key names a password, secret, client secret, card number, CVV/CVC, SSN, "
-            "API key or private key (`password`, `pwd`, `client_secret`, `cardNumber`, "
-            "`api-key`, ...; case, dashes, underscores and camelCase are ignored), or its "
-            "value is read from an attribute or item with such a name "
+            "`create_access_token(additional_claims=...)` / `create_refresh_token`, "
+            "when its key names a password, secret, client secret, card number, "
+            "CVV/CVC, SSN, API key or private key (`password`, `pwd`, `client_secret`, "
+            "`cardNumber`, `api-key`, ...; case, dashes, underscores and camelCase are "
+            "ignored), or its value is read from an attribute or item with such a name "
             "(`\"pw\": user.password_hash`, `\"h\": form[\"password\"]`). Names that "
             "describe the secret instead of holding it (`password_changed_at`, "
-            "`has_password`, `api_key_id`) are not reported. Reported at the dict entry "
-            "(or keyword of `dict(...)`, or key of `claims[\"k\"] = v`)."
+            "`has_password`, `api_key_id`) are not reported. Reported at the dict "
+            "entry (or keyword of `dict(...)`, or key of `claims[\"k\"] = v`)."
         ),
         why=(
-            "A JWT is signed, not encrypted: its claims are base64 text that the client, "
-            "browser extensions, proxies and every log the token passes through can read. "
-            "A password hash in a token can be cracked offline; card data in one puts "
-            "every system that stores tokens in PCI scope."
+            "A JWT is signed, not encrypted: its claims are base64 text that the "
+            "client, browser extensions, proxies and every log the token passes "
+            "through can read. A password hash in a token can be cracked offline; card "
+            "data in one puts every system that stores tokens in PCI scope."
         ),
         insecure=(
             "import jwt\n\n"
             "def issue(user, key, exp):\n"
-            "    claims = {\"sub\": user.id, \"pw\": user.password_hash, \"exp\": exp}\n"
+            "    claims = {\"sub\": user.id, \"pw\": user.password_hash, \"exp\": "
+            "exp}\n"
             "    return jwt.encode(claims, key, algorithm=\"HS256\")\n"
         ),
         fixed=(
@@ -126,7 +130,8 @@ class JwtSensitiveClaim(Rule):
         Valid(
             "import jwt\n\n"
             "def issue(user, key, exp):\n"
-            "    return jwt.encode({\"sub\": user.id, \"email\": user.email, \"exp\": exp}, key)\n"
+            "    return jwt.encode({\"sub\": user.id, \"email\": user.email, \"exp\": "
+            "exp}, key)\n"
         ),
         Valid(
             "import jwt\n\n"
@@ -138,43 +143,51 @@ class JwtSensitiveClaim(Rule):
         Valid(
             "from jose import jwt\n\n"
             "def issue(client, key, exp):\n"
-            "    return jwt.encode({\"sub\": client.id, \"api_key_id\": client.api_key.id,\n"
+            "    return jwt.encode({\"sub\": client.id, \"api_key_id\": "
+            "client.api_key.id,\n"
             "                       \"exp\": exp}, key)\n"
         ),
         Valid(
             "def login(form, db):\n"
             "    user = db.find(form[\"username\"])\n"
-            "    return {\"password\": check(user, form[\"password\"]), \"jwt\": user.token}\n"
+            "    return {\"password\": check(user, form[\"password\"]), \"jwt\": "
+            "user.token}\n"
         ),
         Valid(
             "from flask_jwt_extended import create_access_token\n\n"
             "def login(user):\n"
             "    return create_access_token(identity=user.id,\n"
             "                               additional_claims={\"roles\": user.roles,\n"
-            "                                                  \"has_password\": True})\n"
+            "                                                  \"has_password\": "
+            "True})\n"
         ),
         Valid(
             "import jwt\n\n"
             "def issue(user, key, exp):\n"
-            "    return jwt.encode({\"sub\": user.id, \"secretary\": user.boss, \"exp\": exp}, key)\n"
+            "    return jwt.encode({\"sub\": user.id, \"secretary\": user.boss, "
+            "\"exp\": exp}, key)\n"
         ),
     )
     invalid = (
         Invalid(
             "import jwt\n\n"
             "def issue(user, key, exp):\n"
-            "    claims = {\"sub\": user.id, \"pw\": user.password_hash, \"exp\": exp}\n"
+            "    claims = {\"sub\": user.id, \"pw\": user.password_hash, \"exp\": "
+            "exp}\n"
             "    return jwt.encode(claims, key, algorithm=\"HS256\")\n",
             4, 31,
-            "JWT claim `pw` holds sensitive data anyone with the token can read; leave it out",
+            "JWT claim `pw` holds sensitive data anyone with the token can read; leave "
+            "it out",
         ),
         Invalid(
             "import jwt as pyjwt\n\n"
             "def issue(user, key, exp):\n"
-            "    return pyjwt.encode({\"sub\": user.id, \"hash\": user.hashed_password,\n"
+            "    return pyjwt.encode({\"sub\": user.id, \"hash\": "
+            "user.hashed_password,\n"
             "                         \"exp\": exp}, key)\n",
             4, 42,
-            "JWT claim `hash` holds sensitive data anyone with the token can read; leave it out",
+            "JWT claim `hash` holds sensitive data anyone with the token can read; "
+            "leave it out",
         ),
         Invalid(
             "from jose import jwt\n\n"
@@ -182,7 +195,8 @@ class JwtSensitiveClaim(Rule):
             "    return jwt.encode({\"sub\": client.id, \"exp\": exp,\n"
             "                       \"Client-Secret\": client.secret}, key)\n",
             5, 24,
-            "JWT claim `Client-Secret` holds sensitive data anyone with the token can read; "
+            "JWT claim `Client-Secret` holds sensitive data anyone with the token can "
+            "read; "
             "leave it out",
         ),
         Invalid(
@@ -191,7 +205,8 @@ class JwtSensitiveClaim(Rule):
             "    payload = dict(sub=order.user_id, exp=exp, cardNumber=order.card)\n"
             "    return jwt.encode({\"alg\": \"HS256\"}, payload, key)\n",
             4, 48,
-            "JWT claim `cardNumber` holds sensitive data anyone with the token can read; "
+            "JWT claim `cardNumber` holds sensitive data anyone with the token can "
+            "read; "
             "leave it out",
         ),
         Invalid(
@@ -201,7 +216,8 @@ class JwtSensitiveClaim(Rule):
             "    claims[\"ssn\"] = user.ssn\n"
             "    return jwt.encode({\"alg\": \"HS256\"}, claims, key)\n",
             5, 12,
-            "JWT claim `ssn` holds sensitive data anyone with the token can read; leave it out",
+            "JWT claim `ssn` holds sensitive data anyone with the token can read; leave"
+            " it out",
         ),
         Invalid(
             "from flask import request\n"
@@ -209,10 +225,12 @@ class JwtSensitiveClaim(Rule):
             "def login(user):\n"
             "    return create_access_token(\n"
             "        identity=user.id,\n"
-            "        additional_claims={\"role\": user.role, \"p\": request.json[\"password\"]},\n"
+            "        additional_claims={\"role\": user.role, \"p\": "
+            "request.json[\"password\"]},\n"
             "    )\n",
             7, 47,
-            "JWT claim `p` holds sensitive data anyone with the token can read; leave it out",
+            "JWT claim `p` holds sensitive data anyone with the token can read; leave "
+            "it out",
         ),
         Invalid(
             "import jwt\n\n"
@@ -220,7 +238,8 @@ class JwtSensitiveClaim(Rule):
             "    return jwt.encode({\"sub\": account.id, \"tax_number\": account.tin,\n"
             "                       \"exp\": exp}, key)\n",
             4, 43,
-            "JWT claim `tax_number` holds sensitive data anyone with the token can read; "
+            "JWT claim `tax_number` holds sensitive data anyone with the token can "
+            "read; "
             "leave it out",
             options={"extra-claim-names": ["tax-number"]},
         ),
@@ -236,7 +255,8 @@ class JwtSensitiveClaim(Rule):
             factory = FLASK_JWT_TOKEN_FACTORIES.get(name or "")
             if factory is None:
                 return
-            claims = slot_argument(node, (_ADDITIONAL_CLAIMS[factory], "additional_claims"))
+            position = _ADDITIONAL_CLAIMS[factory]
+            claims = slot_argument(node, (position, "additional_claims"))
         if claims is None or claims.star:
             return
         view = self.context.dict_view(claims.value)
@@ -247,11 +267,13 @@ class JwtSensitiveClaim(Rule):
         for entry in view.entries:
             if not isinstance(entry.key, str):
                 continue
-            if is_sensitive_name(entry.key, extra) or self._value_is_sensitive(entry, extra):
+            sensitive = is_sensitive_name(entry.key, extra)
+            if sensitive or self._value_is_sensitive(entry, extra):
                 where = items.get(id(entry.key_node)) or entry.key_node or entry.value
                 self.report(
                     where,
-                    f"JWT claim `{entry.key}` holds sensitive data anyone with the token "
+                    f"JWT claim `{entry.key}` holds sensitive data anyone with the "
+                    "token "
                     "can read; leave it out",
                 )
 

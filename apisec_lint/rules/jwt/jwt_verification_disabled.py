@@ -27,8 +27,8 @@ _CLAIM_CHECKS = ("verify_exp", "verify_aud")
 class JwtVerificationDisabled(Rule):
     code = "APS104"
     name = "jwt-verification-disabled"
-    message = "JWT decoded without verifying it; keep signature, expiry and audience checks on"
-    summary = "A JWT is decoded with signature, expiry or audience checks off, or no pinned algorithms."
+    message = "JWT decoded without full verification; keep signature and claim checks"
+    summary = "A JWT is decoded with signature, expiry or audience checks off."
     severity = Severity.HIGH
     cwe = (347,)
     owasp = "API2:2023"
@@ -37,61 +37,67 @@ class JwtVerificationDisabled(Rule):
         what=(
             "PyJWT `jwt.decode` / `jwt.decode_complete` (also through `jwt.PyJWT()`, "
             "`jwt.api_jwt`, `jwt.api_jws`) and python-jose `jose.jwt.decode` / "
-            "`jose.jws.verify` calls that: pass `options` (a dict literal, `dict(...)` or a "
-            "variable holding one) with `verify_signature`, `verify_exp` or `verify_aud` "
-            "set to `False`, reported at the `options` argument; pass `verify=False` "
-            "(PyJWT 1.x, `jose.jws.verify`) or PyJWT 1.x's positional `False`, reported at "
-            "that argument; or pin no `algorithms`, reported at the called function (at "
-            "the argument for an explicit `algorithms=None`). Also "
-            "`jose.jwt.get_unverified_claims`, reported at the called function. "
-            "`get_unverified_header` is not reported: reading the header is how a key is "
-            "chosen (by `kid`) before a verified decode."
+            "`jose.jws.verify` calls that: pass `options` (a dict literal, `dict(...)` "
+            "or a variable holding one) with `verify_signature`, `verify_exp` or "
+            "`verify_aud` set to `False`, reported at the `options` argument; pass "
+            "`verify=False` (PyJWT 1.x, `jose.jws.verify`) or PyJWT 1.x's positional "
+            "`False`, reported at that argument; or pin no `algorithms`, reported at "
+            "the called function (at the argument for an explicit `algorithms=None`). "
+            "Also `jose.jwt.get_unverified_claims`, reported at the called function. "
+            "`get_unverified_header` is not reported: reading the header is how a key "
+            "is chosen (by `kid`) before a verified decode."
         ),
         why=(
             "Without the signature check anyone can write a token with any `sub` or "
-            "`role`. Without the expiry check a stolen or logged-out token works forever, "
-            "and without the audience check a token issued for another service is "
-            "accepted. When `algorithms` is not pinned, PyJWT 1.x and python-jose take the "
-            "algorithm from the attacker's header, which allows `none` and HMAC-with-"
-            "public-key forgeries."
+            "`role`. Without the expiry check a stolen or logged-out token works "
+            "forever, and without the audience check a token issued for another "
+            "service is accepted. When `algorithms` is not pinned, PyJWT 1.x and "
+            "python-jose take the algorithm from the attacker's header, which allows "
+            "`none` and HMAC-with-public-key forgeries."
         ),
         insecure=(
             "import jwt\n\n"
             "def current_user(token, key):\n"
-            "    return jwt.decode(token, key, options={\"verify_signature\": False})[\"sub\"]\n"
+            "    return jwt.decode(token, key, options={\"verify_signature\": "
+            "False})[\"sub\"]\n"
         ),
         fixed=(
             "import jwt\n\n"
             "def current_user(token, key):\n"
-            "    return jwt.decode(token, key, algorithms=[\"HS256\"], audience=\"api\")[\"sub\"]\n"
+            "    return jwt.decode(token, key, algorithms=[\"HS256\"], "
+            "audience=\"api\")[\"sub\"]\n"
         ),
         limitations=(
-            "Reading claims without verification is not reported when the same function "
-            "also makes a verified decode call, since that is how multi-tenant code picks "
-            "the issuer's key; whether the verified result is the one used is not "
-            "checked. `algorithms` is not required when the key comes from "
-            "`PyJWKClient` (PyJWT then takes the algorithm from the key) or when "
-            "`**kwargs` may supply it. authlib and joserfc decode calls are not covered: "
-            "they pin algorithms through their registry, and their claims are only "
-            "checked by a separate `validate()` call that this rule does not track. "
-            "`verify_nbf`, `verify_iat` and `verify_iss` are not reported."
+            "Reading claims without verification is not reported when the same "
+            "function also makes a verified decode call, since that is how "
+            "multi-tenant code picks the issuer's key; whether the verified result is "
+            "the one used is not checked. `algorithms` is not required when the key "
+            "comes from `PyJWKClient` (PyJWT then takes the algorithm from the key) or "
+            "when `**kwargs` may supply it. authlib and joserfc decode calls are not "
+            "covered: they pin algorithms through their registry, and their claims are "
+            "only checked by a separate `validate()` call that this rule does not "
+            "track. `verify_nbf`, `verify_iat` and `verify_iss` are not reported."
         ),
     )
     valid = (
         Valid(
             "import jwt\n\n"
             "def current_user(token, key):\n"
-            "    return jwt.decode(token, key, algorithms=[\"HS256\"], audience=\"api\")\n"
+            "    return jwt.decode(token, key, algorithms=[\"HS256\"], "
+            "audience=\"api\")\n"
         ),
         Valid(
             "import jwt\n\n"
             "def current_user(token, keys):\n"
-            "    issuer = jwt.decode(token, options={\"verify_signature\": False})[\"iss\"]\n"
-            "    return jwt.decode(token, keys[issuer], algorithms=[\"RS256\"], issuer=issuer)\n"
+            "    issuer = jwt.decode(token, options={\"verify_signature\": "
+            "False})[\"iss\"]\n"
+            "    return jwt.decode(token, keys[issuer], algorithms=[\"RS256\"], "
+            "issuer=issuer)\n"
         ),
         Valid(
             "import jwt\n\n"
-            "CLIENT = jwt.PyJWKClient(\"https://issuer.example/.well-known/jwks.json\")\n\n"
+            "CLIENT = jwt.PyJWKClient(\"https://issuer.example/.well-known/jwks.json\")"
+            "\n\n"
             "def current_user(token):\n"
             "    signing_key = CLIENT.get_signing_key_from_jwt(token)\n"
             "    return jwt.decode(token, signing_key, audience=\"api\")\n"
@@ -119,7 +125,8 @@ class JwtVerificationDisabled(Rule):
         Invalid(
             "import jwt\n\n"
             "def current_user(token, key):\n"
-            "    return jwt.decode(token, key, options={\"verify_signature\": False})[\"sub\"]\n",
+            "    return jwt.decode(token, key, options={\"verify_signature\": "
+            "False})[\"sub\"]\n",
             4, 35,
             "`jwt.decode` turns off `verify_signature`; forged tokens are accepted",
         ),
@@ -127,7 +134,8 @@ class JwtVerificationDisabled(Rule):
             "import jwt as pyjwt\n\n"
             "NO_EXPIRY = {\"verify_exp\": False, \"verify_aud\": False}\n\n"
             "def current_user(token, key):\n"
-            "    return pyjwt.decode(token, key, algorithms=[\"HS256\"], options=NO_EXPIRY)\n",
+            "    return pyjwt.decode(token, key, algorithms=[\"HS256\"], "
+            "options=NO_EXPIRY)\n",
             6, 59,
             "`jwt.decode` turns off `verify_exp`, `verify_aud`; keep claim checks on",
         ),
@@ -136,14 +144,16 @@ class JwtVerificationDisabled(Rule):
             "def current_user(token, key):\n"
             "    return jwt.decode(token, key, verify=False)\n",
             4, 35,
-            "`jwt.decode` with `verify=False` accepts forged tokens; verify the signature",
+            "`jwt.decode` with `verify=False` accepts forged tokens; verify the "
+            "signature",
         ),
         Invalid(
             "from jose import jwt as jose_jwt\n\n"
             "def current_user(token, key):\n"
             "    return jose_jwt.decode(token, key)\n",
             4, 12,
-            "`jose.jwt.decode` does not pin `algorithms`; pass the list the key is meant for",
+            "`jose.jwt.decode` does not pin `algorithms`; pass the list the key is "
+            "meant for",
         ),
         Invalid(
             "from jose import jwt\n\n"
@@ -151,7 +161,8 @@ class JwtVerificationDisabled(Rule):
             "    claims = jwt.get_unverified_claims(token)\n"
             "    return claims[\"sub\"]\n",
             4, 14,
-            "`jose.jwt.get_unverified_claims` skips the signature check; decode with a key",
+            "`jose.jwt.get_unverified_claims` skips the signature check; decode with a "
+            "key",
         ),
         Invalid(
             "import jwt\n\n"
@@ -167,14 +178,16 @@ class JwtVerificationDisabled(Rule):
             "def current_user(token, key):\n"
             "    return jwt.decode(token, key, algorithms=None)\n",
             4, 35,
-            "`jwt.decode` does not pin `algorithms`; pass the list the key is meant for",
+            "`jwt.decode` does not pin `algorithms`; pass the list the key is meant "
+            "for",
         ),
         Invalid(
             "from jose import jws\n\n"
             "def payload(token, key):\n"
             "    return jws.verify(token, key, [\"HS256\"], verify=False)\n",
             4, 46,
-            "`jose.jws.verify` with `verify=False` accepts forged tokens; verify the signature",
+            "`jose.jws.verify` with `verify=False` accepts forged tokens; verify the "
+            "signature",
         ),
     )
 
@@ -186,7 +199,8 @@ class JwtVerificationDisabled(Rule):
             if not self._function_also_verifies(node):
                 self.report(
                     node.func,
-                    f"`{_UNVERIFIED_CLAIMS[name]}` skips the signature check; decode with a key",
+                    f"`{_UNVERIFIED_CLAIMS[name]}` skips the signature check; decode "
+                    "with a key",
                 )
             return
         api = JWT_CALLS.get(name)
@@ -201,19 +215,29 @@ class JwtVerificationDisabled(Rule):
         self._check_claim_options(node, api)
         self._check_algorithms(node, api)
 
-    def _signature_off(self, call: cst.Call, api: JwtCall) -> Optional[Tuple[cst.Arg, str]]:
+    def _signature_off(
+        self, call: cst.Call, api: JwtCall
+    ) -> Optional[Tuple[cst.Arg, str]]:
         """The argument that turns signature verification off, with its message."""
         verify = slot_argument(call, api.verify)
         if verify is None and api.library == "pyjwt":
             positional = slot_argument(call, (2, None))
-            if positional is not None and self.context.literal(positional.value) is False:
+            if positional is not None and self._is_false(positional.value):
                 verify = positional
-        if verify is not None and self.context.literal(verify.value) is False:
-            return verify, f"`{api.api}` with `verify=False` accepts forged tokens; verify the signature"
+        if verify is not None and self._is_false(verify.value):
+            return verify, (
+                f"`{api.api}` with `verify=False` accepts forged tokens; "
+                "verify the signature"
+            )
         options = slot_argument(call, api.options)
         if options is not None and "verify_signature" in self._disabled_checks(options):
-            return options, f"`{api.api}` turns off `verify_signature`; forged tokens are accepted"
+            return options, (
+                f"`{api.api}` turns off `verify_signature`; forged tokens are accepted"
+            )
         return None
+
+    def _is_false(self, expression: cst.BaseExpression) -> bool:
+        return self.context.literal(expression) is False
 
     def _disabled_checks(self, options: cst.Arg) -> List[str]:
         view = self.context.dict_view(options.value)
@@ -222,7 +246,9 @@ class JwtVerificationDisabled(Rule):
         disabled = []
         for key in ("verify_signature", *_CLAIM_CHECKS):
             entry = view.get(key)
-            if entry is not None and self.context.values.literal(entry.value, entry.scope) is False:
+            if entry is None:
+                continue
+            if self.context.values.literal(entry.value, entry.scope) is False:
                 disabled.append(key)
         return disabled
 
@@ -230,13 +256,17 @@ class JwtVerificationDisabled(Rule):
         options = slot_argument(call, api.options)
         if options is None:
             return
-        disabled = [key for key in self._disabled_checks(options) if key in _CLAIM_CHECKS]
+        disabled = [
+            key for key in self._disabled_checks(options) if key in _CLAIM_CHECKS
+        ]
         if disabled:
             names = ", ".join(f"`{key}`" for key in disabled)
             self.report(options, f"`{api.api}` turns off {names}; keep claim checks on")
 
     def _check_algorithms(self, call: cst.Call, api: JwtCall) -> None:
-        message = f"`{api.api}` does not pin `algorithms`; pass the list the key is meant for"
+        message = (
+            f"`{api.api}` does not pin `algorithms`; pass the list the key is meant for"
+        )
         algorithms = slot_argument(call, api.algorithms)
         if algorithms is not None:
             if self.context.literal(algorithms.value) is None:
@@ -247,7 +277,7 @@ class JwtVerificationDisabled(Rule):
         self.report(call.func, message)
 
     def _key_brings_algorithm(self, call: cst.Call, api: JwtCall) -> bool:
-        """PyJWT takes the algorithm from a ``PyJWK`` key, such as ``PyJWKClient`` returns."""
+        """PyJWT takes the algorithm from a ``PyJWK`` key, as ``PyJWKClient`` gives."""
         key = slot_argument(call, api.key)
         if key is None or api.library != "pyjwt":
             return False
@@ -260,6 +290,8 @@ class JwtVerificationDisabled(Rule):
             if other is call:
                 continue
             api = JWT_CALLS.get(self.context.qualified_name(other.func) or "")
-            if api is not None and not api.signs and self._signature_off(other, api) is None:
+            if api is None or api.signs:
+                continue
+            if self._signature_off(other, api) is None:
                 return True
         return False
