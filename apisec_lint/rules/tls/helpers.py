@@ -2,9 +2,10 @@
 
 Client calls are recognised by the qualified name their callee resolves to
 (``requests.get``, ``requests.Session().post``, ``httpx.AsyncClient``...). A
-method called on a receiver the index cannot resolve (``self.session.get``, a
-parameter) is recognised by its method name alone; each rule decides whether
-that is enough, usually by also asking which client libraries the file imports.
+method called on a receiver of unknown type (``self.session.get``, a parameter,
+a factory's result) is recognised by its method name alone; each rule decides
+whether that is enough, usually by also asking which client libraries the file
+imports.
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ _EMPTY_MODULE = cst.Module(body=[])
 
 
 def source_of(node: cst.CSTNode) -> str:
-    """The code of ``node`` as written, for messages."""
-    return _EMPTY_MODULE.code_for_node(node)
+    """The code of ``node`` on one line, for messages."""
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
 
 
 def normalise(name: Optional[str]) -> Optional[str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Mapping, Optional
 
 import libcst as cst
 
 from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
-from apisec_lint.rules.tls.helpers import source_of
+from apisec_lint.rules.tls.helpers import normalise, source_of
+
+if TYPE_CHECKING:
+    from apisec_lint.engine import FileContext
 
 _FIX_SSL = "use ssl.PROTOCOL_TLS_CLIENT"
 _FIX_OPENSSL = "use TLS_METHOD with a TLS 1.2 minimum"
@@ -203,12 +206,21 @@ class WeakTlsProtocol(Rule):
         ),
     )
 
+    def __init__(self, context: "FileContext", settings: Mapping[str, Any]) -> None:
+        super().__init__(context, settings)
+        self._weak_names: Optional[FrozenSet[str]] = None
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._check_constant(node)
 
     def visit_Name(self, node: cst.Name) -> None:
+        """A weak constant imported by name (``from ssl import PROTOCOL_TLSv1``)."""
+        if node.value not in self._imported_weak_names():
+            return
         parent = self.context.ancestors[-1] if self.context.ancestors else None
         if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return
+        if isinstance(parent, cst.Arg) and parent.keyword is node:
             return
         if any(
             isinstance(above, (cst.Import, cst.ImportFrom))
@@ -218,6 +230,21 @@ class WeakTlsProtocol(Rule):
         bindings = self.context.index.lookup(node.value, self.context.scope)
         if bindings and all(binding.kind == "import" for binding in bindings):
             self._check_constant(node)
+
+    def _imported_weak_names(self) -> FrozenSet[str]:
+        """Local names any import in the file binds to a weak constant."""
+        if self._weak_names is None:
+            self._weak_names = frozenset(
+                local
+                for scope in self.context.index.scopes.values()
+                for local, bindings in scope.bindings.items()
+                if any(
+                    binding.kind == "import"
+                    and normalise(binding.imported) in _WEAK_CONSTANTS
+                    for binding in bindings
+                )
+            )
+        return self._weak_names
 
     def _check_constant(self, node: cst.BaseExpression) -> None:
         name = self.context.qualified_name(node)
