@@ -195,7 +195,7 @@ def resolved_is_reported_setting(context: FileContext, resolved: Resolved) -> bo
     if not (scope.is_class or (scope.parent is None and is_settings_module(context))):
         return False
     for name, bindings in scope.bindings.items():
-        if name.upper() not in SECRET_SETTING_NAMES:
+        if not is_secret_setting_name(name):
             continue
         for binding in bindings:
             value = binding.value
@@ -211,6 +211,16 @@ def resolved_is_reported_setting(context: FileContext, resolved: Resolved) -> bo
 # --- configuration --------------------------------------------------------------
 
 SECRET_SETTING_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY"})
+#: Upper case for Flask/Django settings, lower case for ``app.secret_key`` and
+#: pydantic settings fields; mixed case is no setting any framework reads.
+_SECRET_SETTING_SPELLINGS = SECRET_SETTING_NAMES | {
+    name.lower() for name in SECRET_SETTING_NAMES
+}
+
+
+def is_secret_setting_name(name: str) -> bool:
+    return name in _SECRET_SETTING_SPELLINGS
+
 
 _SETTINGS_STEMS = ("settings", "config", "configs")
 

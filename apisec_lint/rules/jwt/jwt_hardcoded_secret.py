@@ -12,10 +12,10 @@ from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.jwt.helpers import (
     KEY_IMPORTS,
-    SECRET_SETTING_NAMES,
     HardcodedKey,
     Setting,
     hardcoded_key,
+    is_secret_setting_name,
     jwt_call,
     resolved_is_reported_setting,
     settings_assigned,
@@ -287,7 +287,7 @@ class JwtHardcodedSecret(Rule):
             self.report(arg, _key_message(api, key))
 
     def _check_setting(self, setting: Setting) -> None:
-        if setting.name.upper() not in SECRET_SETTING_NAMES:
+        if not is_secret_setting_name(setting.name):
             return
         key = hardcoded_key(self.context, setting.value)
         if key is not None:
