@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
@@ -26,6 +26,7 @@ from apisec_lint.source import Screening, SourceProblem, decode_source, screen
 from apisec_lint.tree import walk
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _LIBCST_LOCATION = re.compile(r"(?:parser error: )?error at (\d+):(\d+)")
 
@@ -52,6 +53,7 @@ class FileContext:
         self.reports: List[_Report] = []
         self._index: Optional[ModuleIndex] = None
         self._values: Optional[Values] = None
+        self._analyses: Dict[str, Any] = {}
 
     @property
     def index(self) -> ModuleIndex:
@@ -91,6 +93,13 @@ class FileContext:
 
     def dict_view(self, expression: cst.BaseExpression) -> Optional[DictView]:
         return self.values.dict_view(expression, self.scope)
+
+    def analysis(self, key: str, build: Callable[[], T]) -> T:
+        """A per-file analysis, built on first request and shared by every rule."""
+        if key not in self._analyses:
+            self._analyses[key] = build()
+        result: T = self._analyses[key]
+        return result
 
     def add_report(self, rule: Rule, node: cst.CSTNode, message: str) -> None:
         self.reports.append(_Report(rule, node, _enclosing_statement(self.ancestors), message))
@@ -184,7 +193,9 @@ def _describe_libcst_error(error: cst.ParserSyntaxError) -> SourceProblem:
     detail = _LIBCST_LOCATION.sub("", detail).strip(" :")
     if len(detail) > 80:
         detail = "invalid syntax"
-    return SourceProblem(f"cannot parse: {detail}", line, column)
+    return SourceProblem(
+        f"cannot parse: libcst refuses what CPython accepts here: {detail}", line, column
+    )
 
 
 def _run_rules(
