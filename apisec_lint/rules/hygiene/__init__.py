@@ -1,1 +1,2 @@
 """Rule family package; each rule module is imported here so it registers."""
+from apisec_lint.rules.hygiene import request_without_timeout  # noqa: F401
