@@ -107,3 +107,12 @@ def test_literals_are_followed(source: str, expected: str, from_env: bool) -> No
 )
 def test_dict_views_include_later_mutations(source: str, keys: List[str], complete: bool) -> None:
     assert probe(source)["keys"] == (keys, complete)
+
+
+def test_mutations_through_an_alias_and_from_a_nested_function_count() -> None:
+    alias = 'claims = {"sub": 1}\nclaims["exp"] = 5\npayload = claims\nprobe(payload)\n'
+    assert probe(alias)["keys"] == (["exp", "sub"], True)
+    nested = 'D = {"sub": 1}\ndef add():\n    D["exp"] = 2\ndef use():\n    probe(D)\n'
+    assert probe(nested)["keys"] == (["exp", "sub"], True)
+    shadowed = 'D = {"sub": 1}\ndef other():\n    D = {}\n    D["exp"] = 2\nprobe(D)\n'
+    assert probe(shadowed)["keys"] == (["sub"], True)

@@ -92,12 +92,27 @@ class ModuleIndex:
                 return tuple(found)
         return ()
 
-    def mutations(self, name: str, scope: Scope) -> List[cst.CSTNode]:
-        """Statements that change the container bound to ``name`` in place."""
+    def binding_scope(self, name: str, scope: Scope) -> Optional[Scope]:
+        """The scope whose binding of ``name`` a reference from ``scope`` sees."""
         for candidate in scope.visible_chain():
+            if name in candidate.globals_declared:
+                return self.module_scope
             if name in candidate.bindings:
-                return candidate.mutations.get(name, [])
-        return []
+                return candidate
+        return None
+
+    def mutations(self, name: str, scope: Scope) -> List[cst.CSTNode]:
+        """Statements anywhere in the module that change, in place, the container
+        that ``name`` refers to from ``scope`` (including from nested functions)."""
+        owner = self.binding_scope(name, scope)
+        if owner is None:
+            return []
+        found: List[cst.CSTNode] = []
+        for candidate in self.scopes.values():
+            nodes = candidate.mutations.get(name)
+            if nodes and self.binding_scope(name, candidate) is owner:
+                found.extend(nodes)
+        return found
 
     def class_scope(self, name: str) -> Optional[Scope]:
         """The body scope of the module-level class called ``name``."""

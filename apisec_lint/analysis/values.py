@@ -203,24 +203,33 @@ class Values:
         return literal_value(resolved.expression)
 
     def dict_view(self, expression: cst.BaseExpression, scope: Scope) -> Optional[DictView]:
-        """The entries of the dict ``expression`` holds, including later ``d[k] = v``."""
-        mutated_name: Optional[str] = None
-        if isinstance(expression, cst.Name):
-            mutated_name = expression.value
+        """The entries of the dict ``expression`` holds, including later ``d[k] = v``.
+
+        Mutations through every name passed on the way count: after ``claims = {}``,
+        ``claims["exp"] = t`` and ``payload = claims``, ``payload`` has ``exp``.
+        """
+        names: List[Tuple[str, Scope]] = []
+        for _ in range(_MAX_STEPS):
+            if not isinstance(expression, cst.Name):
+                break
+            names.append((expression.value, scope))
+            step = self._follow_once(expression, scope)
+            if step is None:
+                break
+            expression, scope, _ = step
         resolved = self.follow(expression, scope)
         view = self._literal_dict(resolved.expression, resolved.scope)
         if view is None:
             return None
-        if mutated_name is None:
-            return view
         entries = list(view.entries)
         complete = view.complete
-        for mutation in self.index.mutations(mutated_name, scope):
-            added = self._mutation_entries(mutation, resolved.scope)
-            if added is None:
-                complete = False
-            else:
-                entries.extend(added)
+        for name, name_scope in names:
+            for mutation in self.index.mutations(name, name_scope):
+                added = self._mutation_entries(mutation, resolved.scope)
+                if added is None:
+                    complete = False
+                else:
+                    entries.extend(added)
         return DictView(tuple(entries), complete)
 
     def _literal_dict(self, node: cst.BaseExpression, scope: Scope) -> Optional[DictView]:
