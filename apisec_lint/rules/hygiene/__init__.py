@@ -1,3 +1,4 @@
 """Rule family package; each rule module is imported here so it registers."""
 from apisec_lint.rules.hygiene import request_without_timeout  # noqa: F401
 from apisec_lint.rules.hygiene import cors_wildcard_with_credentials  # noqa: F401
+from apisec_lint.rules.hygiene import hardcoded_credential  # noqa: F401

@@ -8,7 +8,7 @@ Names are split into lower-case words (``DB_PASSWORD`` and ``dbPassword`` both g
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -118,5 +118,155 @@ def matches_any(name: str, candidates: Iterable[str]) -> bool:
     return any(name == item or name.endswith("." + item) for item in candidates)
 
 
-def string_keys(words_set: FrozenSet[str], name: str) -> bool:
-    return bool(words_set.intersection(words(name)))
+#: Last words that make a credential-like name describe the credential rather
+#: than hold it: ``PASSWORD_FIELD``, ``TOKEN_URL``, ``api_key_header``.
+DESCRIPTIVE_LAST_WORDS = frozenset(
+    {
+        "field",
+        "fields",
+        "label",
+        "name",
+        "names",
+        "url",
+        "urls",
+        "uri",
+        "endpoint",
+        "header",
+        "headers",
+        "type",
+        "types",
+        "prefix",
+        "suffix",
+        "length",
+        "len",
+        "min",
+        "max",
+        "regex",
+        "pattern",
+        "param",
+        "params",
+        "path",
+        "file",
+        "dir",
+        "env",
+        "var",
+        "id",
+        "ids",
+        "expiry",
+        "expires",
+        "expiration",
+        "ttl",
+        "lifetime",
+        "timeout",
+        "age",
+        "seconds",
+        "minutes",
+        "hours",
+        "days",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "hash",
+        "hashed",
+        "digest",
+        "format",
+        "location",
+        "scheme",
+        "mode",
+        "policy",
+        "validator",
+        "validators",
+        "hashers",
+        "hasher",
+        "help",
+        "hint",
+        "text",
+        "message",
+        "msg",
+        "error",
+        "errors",
+        "placeholder",
+        "widget",
+        "input",
+        "class",
+        "template",
+        "route",
+        "view",
+        "column",
+        "attr",
+        "attribute",
+        "size",
+        "count",
+        "chars",
+        "rule",
+        "rules",
+        "cookie",
+        "storage",
+        "backend",
+        "backends",
+        "model",
+        "serializer",
+        "form",
+        "title",
+        "description",
+        "method",
+        "methods",
+        "kind",
+        "key_name",
+        "query",
+        "style",
+        "reset",
+        "required",
+        "enabled",
+        "salt",
+        "audience",
+        "issuer",
+    }
+)
+#: First words that make a name a flag or a count: ``use_token``, ``max_password``.
+FLAG_FIRST_WORDS = frozenset(
+    {
+        "is",
+        "has",
+        "use",
+        "uses",
+        "enable",
+        "enabled",
+        "require",
+        "requires",
+        "show",
+        "allow",
+        "allows",
+        "min",
+        "max",
+        "num",
+        "no",
+        "invalid",
+        "missing",
+        "bad",
+    }
+)
+
+
+#: ``<word>_KEY`` names the lookup key of such a value rather than a secret key.
+KEYED_WORDS = frozenset({"token", "password", "cookie", "session", "cache", "pwd"})
+
+
+def is_credential_name(name: str, extra: Sequence[Tuple[str, ...]] = ()) -> bool:
+    """Whether a variable, attribute, key or header called ``name`` holds a secret."""
+    name_words = words(name)
+    if not name_words:
+        return False
+    if name_words[-1] in DESCRIPTIVE_LAST_WORDS or name_words[0] in FLAG_FIRST_WORDS:
+        return False
+    if (
+        name_words[-1] == "key"
+        and len(name_words) > 1
+        and name_words[-2] in KEYED_WORDS
+    ):
+        return False  # TOKEN_KEY, PASSWORD_KEY: the key a credential is stored under
+    if is_password_name(name):
+        return True
+    return any(
+        has_phrase(name_words, phrase) for phrase in (*CREDENTIAL_PHRASES, *extra)
+    )
