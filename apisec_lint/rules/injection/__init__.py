@@ -1,1 +1,3 @@
 """Rule family package; each rule module is imported here so it registers."""
+
+from apisec_lint.rules.injection import sql_injection  # noqa: F401

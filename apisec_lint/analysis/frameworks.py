@@ -1,0 +1,556 @@
+"""Which functions serve requests, where request data enters them, where it leaves.
+
+The model is read from imports and decorators, once per module and only when a
+rule asks: routed views of Flask/Quart, FastAPI/Starlette, aiohttp and
+Django/DRF; the request parameters and URL parameters of each; the functions
+registered as exception handlers; and the calls that build a response. Modules
+that import no web framework get an inactive model at the cost of a few
+substring checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from apisec_lint.analysis.scopes import ModuleIndex, Scope
+from apisec_lint.analysis.values import UNKNOWN, Values, literal_value
+from apisec_lint.tree import iter_subtree
+
+FLASK = "flask"
+FASTAPI = "fastapi"
+DJANGO = "django"
+AIOHTTP = "aiohttp"
+
+#: Top-level packages whose import makes a module a web module, and the model it uses.
+FRAMEWORK_PACKAGES = {
+    "flask": FLASK,
+    "quart": FLASK,
+    "werkzeug": FLASK,
+    "fastapi": FASTAPI,
+    "starlette": FASTAPI,
+    "django": DJANGO,
+    "rest_framework": DJANGO,
+    "aiohttp": AIOHTTP,
+}
+
+#: Attributes of a request object that hold client-controlled data, across frameworks.
+REQUEST_DATA_ATTRIBUTES = frozenset(
+    {
+        # Flask / Werkzeug
+        "args", "form", "values", "json", "get_json", "data", "get_data", "files",
+        "cookies", "headers", "view_args", "stream",
+        # Django / DRF
+        "GET", "POST", "body", "query_params", "FILES", "COOKIES", "META",
+        # Starlette / FastAPI
+        "path_params",
+        # aiohttp
+        "query", "match_info", "post", "text", "read", "rel_url", "content",
+        "multipart", "query_string",
+    }
+)
+
+ROUTE_DECORATOR_METHODS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options",
+     "api_route", "websocket", "view"}
+)
+
+#: Calls that register ``handler`` for a URL: (method name, position of the handler).
+ROUTE_REGISTRATIONS = {
+    "add_url_rule": 2,
+    "add_api_route": 1,
+    "add_route": 2,
+    "add_get": 1,
+    "add_post": 1,
+    "add_put": 1,
+    "add_patch": 1,
+    "add_delete": 1,
+    "add_view": 1,
+}
+
+#: Module-level route constructors that take the handler second: ``web.get("/", h)``.
+ROUTE_CONSTRUCTORS = frozenset(
+    {"aiohttp.web.get", "aiohttp.web.post", "aiohttp.web.put", "aiohttp.web.patch",
+     "aiohttp.web.delete", "aiohttp.web.route", "aiohttp.web.view",
+     "starlette.routing.Route", "django.urls.path", "django.urls.re_path",
+     "django.conf.urls.url"}
+)
+
+EXCEPTION_DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
+EXCEPTION_REGISTRATIONS = frozenset({"register_error_handler", "add_exception_handler"})
+EXCEPTION_PARAMETER_NAMES = ("exc", "e", "ex", "err", "error", "exception")
+
+#: Class bases whose methods answer requests (Django, DRF, aiohttp, Starlette views).
+VIEW_BASES = frozenset(
+    {"View", "APIView", "GenericAPIView", "ViewSet", "GenericViewSet", "ModelViewSet",
+     "ReadOnlyModelViewSet", "TemplateView", "FormView", "ListView", "DetailView",
+     "CreateView", "UpdateView", "DeleteView", "HTTPEndpoint", "MethodView",
+     "ListAPIView", "CreateAPIView", "RetrieveAPIView", "UpdateAPIView",
+     "DestroyAPIView", "ListCreateAPIView", "RetrieveUpdateDestroyAPIView"}
+)
+VIEW_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "list",
+     "create", "retrieve", "update", "partial_update", "destroy", "perform_create",
+     "perform_update", "form_valid", "get_queryset", "get_object"}
+)
+
+#: Annotations of FastAPI parameters whose value is parsed into a non-string type.
+SAFE_PARAMETER_TYPES = frozenset(
+    {"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "time",
+     "timedelta", "Decimal", "datetime.date", "datetime.datetime", "PositiveInt",
+     "NonNegativeInt", "conint", "confloat", "condecimal", "StrictInt", "StrictBool",
+     "StrictFloat", "Literal", "typing.Literal", "IPvAnyAddress", "EmailStr"}
+)
+#: Annotations that are the framework's own objects rather than client data.
+FRAMEWORK_OBJECT_TYPES = frozenset(
+    {"Request", "WebSocket", "Response", "BackgroundTasks", "HTTPConnection",
+     "Session", "AsyncSession", "SecurityScopes", "HttpRequest", "web.Request",
+     "BaseRequest", "HTTPAuthorizationCredentials", "OAuth2PasswordRequestForm"}
+)
+STRING_TYPES = frozenset(
+    {"str", "bytes", "Any", "dict", "Dict", "list", "List", "Json", "UploadFile",
+     "AnyUrl", "HttpUrl", "AnyHttpUrl", "constr", "SecretStr", "Mapping", "object"}
+)
+WRAPPER_TYPES = frozenset({"Optional", "List", "list", "Sequence", "Set", "set", "Tuple", "tuple"})
+DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security"})
+PARAMETER_DEFAULTS = frozenset({"Query", "Path", "Body", "Header", "Cookie", "Form", "File"})
+
+PYDANTIC_BASES = frozenset({"BaseModel", "SQLModel", "Schema", "BaseSettings"})
+ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "IntFlag", "Flag"})
+
+#: Last parts of calls that build an HTTP response, by the packages that define them.
+RESPONSE_CALL_NAMES = frozenset(
+    {"jsonify", "make_response", "Response", "JSONResponse", "HTMLResponse",
+     "PlainTextResponse", "ORJSONResponse", "UJSONResponse", "HttpResponse",
+     "JsonResponse", "HttpResponseBadRequest", "HttpResponseServerError",
+     "HttpResponseNotFound", "HttpResponseForbidden", "HTTPException", "abort",
+     "json_response", "render", "render_template", "APIException"}
+)
+RESPONSE_PACKAGES = frozenset(FRAMEWORK_PACKAGES)
+#: Keywords of response calls that never carry the body.
+RESPONSE_METADATA_KEYWORDS = frozenset(
+    {"status", "status_code", "code", "headers", "mimetype", "content_type",
+     "media_type", "template_name", "safe", "charset", "reason"}
+)
+
+_FLASK_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+
+
+@dataclass
+class FunctionRole:
+    """What the framework model knows about one function."""
+
+    framework: Optional[str] = None
+    is_handler: bool = False
+    is_exception_handler: bool = False
+    #: Parameters holding client data: name -> (display text, model class or None).
+    source_parameters: Dict[str, Tuple[str, Optional[str]]] = field(default_factory=dict)
+    #: Parameters holding a request object, whose data attributes are sources.
+    request_parameters: Set[str] = field(default_factory=set)
+    exception_parameter: Optional[str] = None
+    #: URL parameters a route converter parses to a number or UUID (``<int:id>``).
+    parsed_url_parameters: Set[str] = field(default_factory=set)
+
+
+NO_ROLE = FunctionRole()
+
+
+class FrameworkModel:
+    """Handlers, sources and exception handlers of one module."""
+
+    def __init__(self, module: cst.Module, values: Values, text: str) -> None:
+        self.module = module
+        self.values = values
+        self.index: ModuleIndex = values.index
+        self.frameworks = _imported_frameworks(text, self.index)
+        self.active = bool(self.frameworks)
+        self.roles: Dict[cst.FunctionDef, FunctionRole] = {}
+        #: Classes defined here: name -> (base names, field annotations).
+        self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}
+        if self.active:
+            self._read_classes()
+            self._find_roles()
+
+    # -- public questions ----------------------------------------------------
+
+    def role(self, function: cst.FunctionDef) -> FunctionRole:
+        return self.roles.get(function, NO_ROLE)
+
+    def is_flask_request(self, expression: cst.BaseExpression, scope: Scope) -> bool:
+        if not isinstance(expression, (cst.Name, cst.Attribute)):
+            return False
+        name = self.values.qualified_name(expression, scope)
+        return name in ("flask.request", "quart.request", "werkzeug.local.request")
+
+    def model_field(self, model: str, attribute: str) -> Optional[cst.BaseExpression]:
+        known = self.classes.get(model)
+        return known[1].get(attribute) if known else None
+
+    def is_model_class(self, name: str) -> bool:
+        known = self.classes.get(name)
+        return known is not None and any(base in PYDANTIC_BASES for base in known[0])
+
+    def safe_annotation(self, annotation: cst.BaseExpression) -> bool:
+        return _annotation_kind(annotation, self)[0] == "safe"
+
+    # -- construction ----------------------------------------------------------
+
+    def _read_classes(self) -> None:
+        for node in self.index.scopes:
+            if not isinstance(node, cst.ClassDef):
+                continue
+            bases = tuple(_last_name(arg.value) for arg in node.bases)
+            fields: Dict[str, cst.BaseExpression] = {}
+            for statement in node.body.body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            fields[small.target.value] = _field_annotation(small)
+            self.classes[node.name.value] = (bases, fields)
+
+    def _find_roles(self) -> None:
+        registered = self._registered_functions()
+        for node, scope in list(self.index.scopes.items()):
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            role = self._role_of(node, scope, registered)
+            if role is not None:
+                self.roles[node] = role
+
+    def _registered_functions(self) -> Dict[str, Tuple[str, Optional[str]]]:
+        """Functions named in route or exception-handler registrations: name -> (kind, fw)."""
+        found: Dict[str, Tuple[str, Optional[str]]] = {}
+        scope = self.index.module_scope
+        for node in iter_subtree(self.module):
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if isinstance(func, cst.Attribute):
+                method = func.attr.value
+                if method in ROUTE_REGISTRATIONS:
+                    target = _argument_value(node, ROUTE_REGISTRATIONS[method], "view_func")
+                    if target is None and method in ("add_get", "add_post", "add_route"):
+                        target = _argument_value(node, 1, "handler")
+                    if target is None:
+                        target = _argument_value(node, 1, "endpoint")
+                    self._remember(found, target, "handler", self._framework_of(func, scope))
+                elif method in EXCEPTION_REGISTRATIONS:
+                    target = _argument_value(node, 1, "handler") or _argument_value(node, 1, "f")
+                    self._remember(found, target, "exception", self._framework_of(func, scope))
+            qualified = self.values.qualified_name(func, scope)
+            if qualified in ROUTE_CONSTRUCTORS:
+                target = _argument_value(node, 1, "endpoint") or _argument_value(node, 1, "view")
+                framework = FRAMEWORK_PACKAGES.get(qualified.split(".", 1)[0])
+                self._remember(found, target, "handler", framework)
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "exception_handlers":
+                    view = self.values.dict_view(arg.value, scope)
+                    for entry in view.entries if view else ():
+                        self._remember(found, entry.value, "exception", FASTAPI)
+        return found
+
+    @staticmethod
+    def _remember(
+        found: Dict[str, Tuple[str, Optional[str]]],
+        target: Optional[cst.BaseExpression],
+        kind: str,
+        framework: Optional[str],
+    ) -> None:
+        if isinstance(target, cst.Name):
+            found[target.value] = (kind, framework)
+        elif isinstance(target, cst.Attribute):
+            found[target.attr.value] = (kind, framework)
+
+    def _framework_of(self, expression: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        qualified = self.values.qualified_name(expression, scope) or ""
+        framework = FRAMEWORK_PACKAGES.get(qualified.split(".", 1)[0])
+        if framework is not None:
+            return framework
+        for preferred in (FASTAPI, FLASK, AIOHTTP, DJANGO):
+            if preferred in self.frameworks:
+                return preferred
+        return None
+
+    def _role_of(
+        self,
+        function: cst.FunctionDef,
+        scope: Scope,
+        registered: Dict[str, Tuple[str, Optional[str]]],
+    ) -> Optional[FunctionRole]:
+        role = FunctionRole()
+        params = _positional_parameters(function)
+        outer = scope.parent if scope.parent is not None else self.index.module_scope
+        for decorator in function.decorators:
+            target = decorator.decorator
+            call = target if isinstance(target, cst.Call) else None
+            func = call.func if call is not None else target
+            last = func.attr.value if isinstance(func, cst.Attribute) else (
+                func.value if isinstance(func, cst.Name) else ""
+            )
+            qualified = self.values.qualified_name(func, outer) or ""
+            if last in ROUTE_DECORATOR_METHODS and isinstance(func, cst.Attribute):
+                role.is_handler = True
+                role.framework = self._framework_of(func, outer)
+                if call is not None and role.framework == FLASK:
+                    self._flask_url_parameters(call, params, role)
+            elif last in EXCEPTION_DECORATORS and call is not None:
+                if self._exception_worth_hiding(call):
+                    role.is_exception_handler = True
+                role.framework = self._framework_of(func, outer)
+            elif qualified.startswith("rest_framework.decorators.api_view") or last == "api_view":
+                role.is_handler = True
+                role.framework = DJANGO
+        entry = registered.get(function.name.value)
+        if entry is not None:
+            if entry[0] == "handler":
+                role.is_handler = True
+            else:
+                role.is_exception_handler = True
+            role.framework = role.framework or entry[1]
+        class_node = scope.parent.node if scope.parent is not None else None
+        in_view_class = isinstance(class_node, cst.ClassDef) and any(
+            _last_name(arg.value) in VIEW_BASES for arg in class_node.bases
+        )
+        if in_view_class and function.name.value in VIEW_METHODS:
+            role.is_handler = True
+            role.framework = role.framework or self._framework_of(cst.Name("_"), outer)
+        if function.name.value == "process_exception" and isinstance(class_node, cst.ClassDef):
+            role.is_exception_handler = True
+            role.framework = DJANGO
+        if (
+            DJANGO in self.frameworks
+            and len(params) == 2
+            and params[0].name.value in ("exc", "exception")
+            and params[1].name.value == "context"
+        ):
+            role.is_exception_handler = True
+            role.framework = DJANGO
+        own = [p for p in params if p.name.value not in ("self", "cls")]
+        for param in own:
+            if param.name.value in ("request", "req") or _annotation_text(param) in (
+                "Request", "HttpRequest", "web.Request", "BaseRequest", "WebSocket"
+            ):
+                role.request_parameters.add(param.name.value)
+        if role.framework in (DJANGO, AIOHTTP) and role.is_handler and own:
+            role.request_parameters.add(own[0].name.value)
+        if role.is_exception_handler:
+            role.exception_parameter = _exception_parameter(own, role.framework)
+        elif role.is_handler:
+            self._url_parameters(own, role)
+        if role.is_handler or role.is_exception_handler or role.request_parameters:
+            return role
+        return None
+
+    def _exception_worth_hiding(self, call: cst.Call) -> bool:
+        """``errorhandler(404)`` or ``exception_handler(HTTPException)`` carry client text."""
+        if not call.args:
+            return True
+        value = call.args[0].value
+        code = literal_value(value)
+        if isinstance(code, int) and code is not UNKNOWN:
+            return code >= 500
+        return not is_client_error_type(_last_name(value))
+
+    def _flask_url_parameters(
+        self, call: cst.Call, params: Sequence[cst.Param], role: FunctionRole
+    ) -> None:
+        rule = literal_value(call.args[0].value) if call.args else UNKNOWN
+        if not isinstance(rule, str):
+            return
+        for converter, name in _FLASK_CONVERTER.findall(rule):
+            if converter in _SAFE_CONVERTERS:
+                role.parsed_url_parameters.add(name)
+
+    def _url_parameters(self, params: Sequence[cst.Param], role: FunctionRole) -> None:
+        for param in params:
+            name = param.name.value
+            if name in role.request_parameters or name in role.parsed_url_parameters:
+                continue
+            if role.framework == FASTAPI:
+                kind, model = self._fastapi_parameter(param)
+                if kind == "tainted":
+                    role.source_parameters[name] = (f"parameter `{name}`", model)
+            elif role.framework in (FLASK, DJANGO, AIOHTTP):
+                if param.annotation is not None and self.safe_annotation(
+                    param.annotation.annotation
+                ):
+                    continue
+                role.source_parameters[name] = (f"URL parameter `{name}`", None)
+
+    def _fastapi_parameter(self, param: cst.Param) -> Tuple[str, Optional[str]]:
+        default = param.default
+        if isinstance(default, cst.Call):
+            called = _last_name(default.func)
+            if called in DEPENDENCY_DEFAULTS:
+                return "none", None
+            if called in PARAMETER_DEFAULTS and _has_pattern(default):
+                return "safe", None
+        if param.annotation is None:
+            return "tainted", None
+        kind, model = _annotation_kind(param.annotation.annotation, self)
+        return kind, model
+
+
+def is_response_call(qualified: Optional[str]) -> bool:
+    """Whether a call (by qualified name) builds the HTTP response sent to the client."""
+    if not qualified:
+        return False
+    head, _, rest = qualified.partition(".")
+    last = qualified.rsplit(".", 1)[-1]
+    if head not in RESPONSE_PACKAGES:
+        return False
+    if last in RESPONSE_CALL_NAMES:
+        return True
+    return head == "aiohttp" and last.startswith("HTTP") and rest.startswith("web")
+
+
+def is_client_error_type(name: str) -> bool:
+    """Exception types whose text is written for API clients (validation, HTTP errors)."""
+    return any(
+        marker in name
+        for marker in ("ValidationError", "HTTPException", "APIException", "Http404",
+                       "NotFound", "PermissionDenied", "BadRequest", "Unauthorized",
+                       "Forbidden", "RequestValidationError")
+    )
+
+
+def _imported_frameworks(text: str, index: ModuleIndex) -> FrozenSet[str]:
+    if not any(package in text for package in FRAMEWORK_PACKAGES):
+        return frozenset()
+    found: Set[str] = set()
+    for bindings in index.module_scope.bindings.values():
+        for binding in bindings:
+            if binding.kind == "import" and binding.imported:
+                framework = FRAMEWORK_PACKAGES.get(binding.imported.split(".", 1)[0])
+                if framework is not None:
+                    found.add(framework)
+    return frozenset(found)
+
+
+def _positional_parameters(function: cst.FunctionDef) -> List[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _exception_parameter(params: Sequence[cst.Param], framework: Optional[str]) -> Optional[str]:
+    for param in params:
+        if param.name.value in EXCEPTION_PARAMETER_NAMES:
+            return param.name.value
+    if not params:
+        return None
+    return params[0].name.value if framework == FLASK else params[-1].name.value
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Call):
+        node = node.func
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Name):
+        return node.value
+    return ""
+
+
+def _annotation_text(param: cst.Param) -> str:
+    if param.annotation is None:
+        return ""
+    return _dotted(param.annotation.annotation)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _field_annotation(small: cst.AnnAssign) -> cst.BaseExpression:
+    """A field's annotation, or a marker call when ``Field(pattern=...)`` constrains it."""
+    if isinstance(small.value, cst.Call) and _has_pattern(small.value):
+        return cst.Name("Literal")
+    return small.annotation.annotation
+
+
+def _has_pattern(call: cst.Call) -> bool:
+    return any(
+        arg.keyword is not None and arg.keyword.value in ("pattern", "regex")
+        for arg in call.args
+    )
+
+
+def _annotation_kind(
+    annotation: cst.BaseExpression, model: FrameworkModel
+) -> Tuple[str, Optional[str]]:
+    """``safe`` (parsed to a non-string), ``none`` (framework object) or ``tainted``."""
+    node = annotation
+    for _ in range(8):
+        if isinstance(node, cst.BinaryOperation):  # X | None
+            left, right = node.left, node.right
+            node = right if _dotted(left) == "None" else left
+            continue
+        if isinstance(node, cst.Subscript):
+            head = _dotted(node.value)
+            last = head.rsplit(".", 1)[-1]
+            if last == "Literal":
+                return "safe", None
+            if last == "Annotated" and node.slice:
+                for element in node.slice[1:]:
+                    meta = element.slice
+                    if isinstance(meta, cst.Index) and isinstance(meta.value, cst.Call):
+                        if _has_pattern(meta.value):
+                            return "safe", None
+            if last in WRAPPER_TYPES or last in ("Annotated", "Union"):
+                first = node.slice[0].slice if node.slice else None
+                if isinstance(first, cst.Index):
+                    node = first.value
+                    continue
+            return "tainted", None
+        if isinstance(node, cst.Call):
+            if _has_pattern(node):
+                return "safe", None
+            name = _last_name(node.func)
+            return ("safe", None) if name in SAFE_PARAMETER_TYPES else ("tainted", None)
+        break
+    text = _dotted(node)
+    last = text.rsplit(".", 1)[-1]
+    if text in SAFE_PARAMETER_TYPES or last in SAFE_PARAMETER_TYPES:
+        return "safe", None
+    if text in FRAMEWORK_OBJECT_TYPES or last in FRAMEWORK_OBJECT_TYPES:
+        return "none", None
+    if last in STRING_TYPES or not last:
+        return "tainted", None
+    known = model.classes.get(last)
+    if known is not None:
+        if any(base in ENUM_BASES for base in known[0]):
+            return "safe", None
+        return "tainted", last
+    if last[:1].isupper():
+        return "tainted", last  # an imported request model
+    return "tainted", None
+
+
+def _argument_value(
+    call: cst.Call, position: int, keyword: str
+) -> Optional[cst.BaseExpression]:
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if arg.star:
+            return None
+        if index == position:
+            return arg.value
+        index += 1
+    return None

@@ -1,0 +1,482 @@
+"""Sinks of the injection rules, and the base class that checks them with taint.
+
+Each matcher looks at one call and returns the arguments that are dangerous
+when request data reaches them. The matchers are registered with the taint
+analysis too, so a module helper that passes a parameter into one of them
+turns its own call sites into sinks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, List, Optional, Sequence
+
+import libcst as cst
+
+from apisec_lint.analysis import taint
+from apisec_lint.analysis.calls import argument
+from apisec_lint.analysis.taint import Resolver, SinkArgument, sink_label
+from apisec_lint.analysis.values import UNKNOWN
+from apisec_lint.rules.base import Rule
+
+
+class TaintSinkRule(Rule):
+    """A rule reporting request data that reaches the sinks of one kind."""
+
+    abstract = True
+    sink_kind: ClassVar[str]
+    advice: ClassVar[str]
+
+    def sinks(self, call: cst.Call, resolver: Resolver) -> Sequence[SinkArgument]:
+        return SINKS[self.sink_kind](call, resolver)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = Resolver(self.context.values, self.context.scope)
+        found = self.sinks(node, resolver)
+        if not found and not isinstance(node.func, cst.Name):
+            return
+        taint.report_tainted(self, node, self.sink_kind, found, self.advice)
+
+
+def _label(call: cst.Call, resolver: Resolver) -> str:
+    module = resolver.values.index.module_scope.node
+    assert isinstance(module, cst.Module)
+    return sink_label(call, module)
+
+
+def _sink(call: cst.Call, arg: Optional[cst.Arg], resolver: Resolver) -> List[SinkArgument]:
+    if arg is None:
+        return []
+    return [SinkArgument(arg, arg.value, _label(call, resolver))]
+
+
+def _method(call: cst.Call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+
+
+def _chain_has(expression: cst.BaseExpression, names: Sequence[str]) -> bool:
+    """Whether an attribute/call chain such as ``User.objects.filter(...)`` passes a name."""
+    node: cst.BaseExpression = expression
+    for _ in range(16):
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            if node.attr.value in names:
+                return True
+            node = node.value
+        elif isinstance(node, cst.Name):
+            return node.value in names
+        else:
+            return False
+    return False
+
+
+# -- APS301 SQL ----------------------------------------------------------------
+
+SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
+SQL_FUNCTIONS = frozenset(
+    {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text",
+     "django.db.models.expressions.RawSQL", "django.db.models.RawSQL", "pandas.read_sql",
+     "pandas.read_sql_query"}
+)
+
+
+def sql_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    method = _method(call)
+    if method in SQL_METHODS:
+        return _sink(call, argument(call, 0, "sql") or argument(call, 0, "operation")
+                     or argument(call, 0, "statement"), resolver)
+    if method == "raw" and _chain_has(call.func, ("objects",)):
+        return _sink(call, argument(call, 0, "raw_query"), resolver)
+    if method == "extra" and _chain_has(call.func, ("objects",)):
+        return [
+            SinkArgument(arg, arg.value, _label(call, resolver))
+            for arg in call.args
+            if arg.keyword is None or arg.keyword.value != "params"
+        ]
+    if method in ("read_sql", "read_sql_query", "text", "RawSQL") or isinstance(
+        call.func, cst.Name
+    ):
+        if resolver.qualified_name(call.func) in SQL_FUNCTIONS:
+            return _sink(call, argument(call, 0, "sql"), resolver)
+    return []
+
+
+# -- APS302 commands -------------------------------------------------------------
+
+SHELL_STRING_CALLS = frozenset(
+    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+     "commands.getoutput", "asyncio.create_subprocess_shell", "pty.spawn"}
+)
+PROCESS_CALLS = frozenset(
+    {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+     "subprocess.Popen", "os.execv", "os.execvp", "os.execl", "os.execlp", "os.execve",
+     "os.spawnv", "os.spawnvp"}
+)
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe",
+                    "powershell", "pwsh"})
+
+
+def _is_shell_flag(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("-") and "c" in value[1:]
+
+
+def _shell_enabled(call: cst.Call, resolver: Resolver) -> bool:
+    arg = argument(call, None, "shell")
+    if arg is None:
+        return False
+    value = resolver.literal(arg.value)
+    return value is UNKNOWN or bool(value)
+
+
+def _process_elements(
+    call: cst.Call, elements: Sequence[cst.BaseExpression], resolver: Resolver
+) -> List[SinkArgument]:
+    """The program of an argument list, and the script a ``sh -c`` runs."""
+    if not elements:
+        return []
+    label = _label(call, resolver)
+    found = [SinkArgument(elements[0], elements[0], label)]
+    program = resolver.literal(elements[0])
+    if isinstance(program, str) and program.rsplit("/", 1)[-1] in SHELLS:
+        for position, element in enumerate(elements[1:-1], start=1):
+            if _is_shell_flag(resolver.literal(element)):
+                script = elements[position + 1]
+                found.append(SinkArgument(script, script, label))
+                break
+    return found
+
+
+def command_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return []
+    name = resolver.qualified_name(call.func)
+    if name in SHELL_STRING_CALLS:
+        return _sink(call, argument(call, 0, "cmd") or argument(call, 0, "command"), resolver)
+    if name == "asyncio.create_subprocess_exec":
+        values = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        return _process_elements(call, values, resolver)
+    if name not in PROCESS_CALLS:
+        return []
+    first = argument(call, 0, "args")
+    if first is None:
+        return []
+    if _shell_enabled(call, resolver):
+        return _sink(call, first, resolver)
+    listing = resolver.follow(first.value)
+    if isinstance(listing, (cst.List, cst.Tuple)):
+        if any(isinstance(element, cst.StarredElement) for element in listing.elements[:1]):
+            return _sink(call, first, resolver)
+        return _process_elements(call, [e.value for e in listing.elements], resolver)
+    return _sink(call, first, resolver)
+
+
+# -- APS303 code -----------------------------------------------------------------
+
+CODE_CALLS = frozenset(
+    {"eval", "exec", "compile", "__import__", "builtins.eval", "builtins.exec",
+     "builtins.compile", "builtins.__import__", "importlib.import_module", "execfile"}
+)
+
+
+def code_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return []
+    if resolver.qualified_name(call.func) in CODE_CALLS:
+        return _sink(call, argument(call, 0, "source") or argument(call, 0, "name"), resolver)
+    return []
+
+
+# -- APS304 deserialization --------------------------------------------------------
+
+DESERIALIZING_CALLS = frozenset(
+    {"pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "_pickle.load",
+     "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads",
+     "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads",
+     "pandas.read_pickle", "yaml.unsafe_load", "yaml.unsafe_load_all", "joblib.load",
+     "cloudpickle.loads", "cloudpickle.load", "torch.load"}
+)
+SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+
+def deserialization_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return []
+    name = resolver.qualified_name(call.func)
+    if name in DESERIALIZING_CALLS:
+        return _sink(call, argument(call, 0, "data") or argument(call, 0, "file")
+                     or argument(call, 0, "string") or argument(call, 0, "filename"), resolver)
+    if name in ("yaml.load", "yaml.load_all"):
+        loader = argument(call, 1, "Loader")
+        if loader is not None:
+            loader_name = resolver.qualified_name(loader.value) or ""
+            if loader_name.rsplit(".", 1)[-1] in SAFE_YAML_LOADERS:
+                return []
+        return _sink(call, argument(call, 0, "stream"), resolver)
+    return []
+
+
+# -- APS305 paths ------------------------------------------------------------------
+
+FILE_CALLS = frozenset(
+    {"open", "builtins.open", "io.open", "codecs.open", "aiofiles.open", "os.open",
+     "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "flask.send_file",
+     "flask.helpers.send_file", "quart.send_file", "werkzeug.utils.send_file",
+     "fastapi.responses.FileResponse", "starlette.responses.FileResponse",
+     "aiohttp.web.FileResponse", "django.views.static.serve"}
+)
+DIRECTORY_CALLS = frozenset(
+    {"flask.send_from_directory", "flask.helpers.send_from_directory",
+     "werkzeug.utils.send_from_directory", "quart.send_from_directory"}
+)
+PATH_METHODS = frozenset(
+    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir"}
+)
+PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "anyio.Path"})
+
+
+def _is_path_object(expression: cst.BaseExpression, resolver: Resolver) -> bool:
+    node = resolver.follow(expression)
+    for _ in range(8):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            node = node.left
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and (
+            node.func.attr.value in ("joinpath", "resolve", "absolute", "with_name")
+        ):
+            node = node.func.value
+        else:
+            break
+        node = resolver.follow(node)
+    if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+        return resolver.qualified_name(node.func) in PATH_TYPES
+    return False
+
+
+def path_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in PATH_METHODS:
+        if _is_path_object(func.value, resolver):
+            return [SinkArgument(func.value, func.value, _label(call, resolver))]
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return []
+    name = resolver.qualified_name(func)
+    if name in FILE_CALLS:
+        return _sink(call, argument(call, 0, "file") or argument(call, 0, "path")
+                     or argument(call, 0, "path_or_file")
+                     or argument(call, 0, "filename"), resolver)
+    if name in DIRECTORY_CALLS:
+        return _sink(call, argument(call, 0, "directory"), resolver)
+    return []
+
+
+# -- APS306 and APS307 URLs ------------------------------------------------------------
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+HTTP_CLIENTS = ("requests", "httpx", "aiohttp", "urllib3")
+URL_FUNCTIONS = frozenset(
+    {"urllib.request.urlopen", "urllib.request.Request", "urllib2.urlopen",
+     "urllib.request.urlretrieve", "requests.request", "httpx.request", "httpx.stream",
+     "aiohttp.request", "urllib3.request"}
+)
+_FIXED_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#{}\s]+[/?#]")
+_FIXED_PATH = re.compile(r"^/[^/\\]")
+
+
+def _constant_prefix(expression: cst.BaseExpression, resolver: Resolver) -> str:
+    """The text a built URL starts with whatever the data: ``f"https://h/{x}"`` -> ``https://h/``."""
+    node = resolver.follow(expression)
+    for _ in range(32):
+        if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Modulo)
+        ):
+            node = node.left
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "format"
+        ):
+            node = node.func.value
+        else:
+            break
+    if isinstance(node, cst.FormattedString):
+        text = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+                continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                break
+            value = resolver.literal(part.expression)
+            if not isinstance(value, str):
+                break
+            text += value
+        return text
+    value = resolver.literal(node)
+    if isinstance(value, str):
+        if "%" in value:
+            value = value.split("%", 1)[0]
+        if "{" in value:
+            value = value.split("{", 1)[0]
+        return value
+    return ""
+
+
+def has_fixed_host(expression: cst.BaseExpression, resolver: Resolver, relative: bool) -> bool:
+    """Whether the data can only change the path: the scheme and host are constant."""
+    prefix = _constant_prefix(expression, resolver)
+    if _FIXED_HOST.match(prefix):
+        return True
+    return relative and bool(_FIXED_PATH.match(prefix))
+
+
+def _client_url(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    head = name.split(".", 1)[0]
+    last = name.rsplit(".", 1)[-1]
+    if head not in HTTP_CLIENTS and name not in URL_FUNCTIONS:
+        return None
+    if last in HTTP_METHODS or last in ("urlopen", "Request", "urlretrieve", "stream", "ws_connect"):
+        return argument(call, 0, "url")
+    if last == "request" or last == "stream":
+        return argument(call, 1, "url")
+    return None
+
+
+def ssrf_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    func = call.func
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return []
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value
+    if last not in HTTP_METHODS and last not in (
+        "request", "urlopen", "Request", "urlretrieve", "stream", "ws_connect"
+    ):
+        return []
+    name = resolver.qualified_name(func)
+    if name is None:
+        return []
+    url = _client_url(call, name)
+    if url is None or has_fixed_host(url.value, resolver, relative=False):
+        return []
+    return _sink(call, url, resolver)
+
+
+REDIRECT_CALLS = frozenset(
+    {"flask.redirect", "werkzeug.utils.redirect", "quart.redirect",
+     "django.shortcuts.redirect", "django.http.HttpResponseRedirect",
+     "django.http.HttpResponsePermanentRedirect",
+     "django.http.response.HttpResponseRedirect", "fastapi.responses.RedirectResponse",
+     "starlette.responses.RedirectResponse", "aiohttp.web.HTTPFound",
+     "aiohttp.web.HTTPSeeOther", "aiohttp.web.HTTPMovedPermanently",
+     "aiohttp.web.HTTPTemporaryRedirect", "aiohttp.web.HTTPPermanentRedirect"}
+)
+
+
+def redirect_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return []
+    if resolver.qualified_name(call.func) not in REDIRECT_CALLS:
+        return []
+    target = (argument(call, 0, "location") or argument(call, 0, "url")
+              or argument(call, 0, "redirect_to") or argument(call, 0, "to"))
+    if target is None or has_fixed_host(target.value, resolver, relative=True):
+        return []
+    return _sink(call, target, resolver)
+
+
+# -- APS308 templates --------------------------------------------------------------
+
+TEMPLATE_CALLS = frozenset(
+    {"flask.render_template_string", "quart.render_template_string", "jinja2.Template",
+     "jinja2.environment.Template", "django.template.Template",
+     "django.template.base.Template", "mako.template.Template", "tornado.template.Template"}
+)
+
+
+def template_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return []
+    name = resolver.qualified_name(call.func) or ""
+    if name in TEMPLATE_CALLS or (
+        name.endswith(".from_string")
+        and any(word in name for word in ("jinja", "Environment", "template", "Template"))
+    ):
+        return _sink(call, argument(call, 0, "source") or argument(call, 0, "template_string"),
+                     resolver)
+    return []
+
+
+# -- APS309 mass assignment ------------------------------------------------------------
+
+ORM_BASES = frozenset(
+    {"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "AbstractUser",
+     "AbstractBaseUser", "DeclarativeMeta", "EmbeddedDocument"}
+)
+ORM_METHODS = frozenset(
+    {"create", "update", "get_or_create", "update_or_create", "bulk_update", "save"}
+)
+QUERY_NAMES = ("objects", "query", "filter", "filter_by", "exclude", "where", "all")
+
+
+def _is_orm_constructor(func: cst.BaseExpression, resolver: Resolver) -> bool:
+    if isinstance(func, cst.Attribute) and func.attr.value in ORM_METHODS:
+        return _chain_has(func.value, QUERY_NAMES)
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return False
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value
+    if not last[:1].isupper():
+        return False
+    if isinstance(func, cst.Name):
+        scope = resolver.values.index.class_scope(func.value)
+        if scope is not None and isinstance(scope.node, cst.ClassDef):
+            for base in scope.node.bases:
+                base_name = base.value
+                text = base_name.attr.value if isinstance(base_name, cst.Attribute) else (
+                    base_name.value if isinstance(base_name, cst.Name) else ""
+                )
+                if text in ORM_BASES:
+                    return True
+                if text == "SQLModel":
+                    return any(
+                        k.keyword is not None and k.keyword.value == "table"
+                        for k in scope.node.keywords
+                    )
+            return False
+    name = resolver.qualified_name(func) or ""
+    return ".models." in f".{name}" and not name.startswith(("django.", "pydantic."))
+
+
+def mass_assignment_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
+    func = call.func
+    label = ""
+    found: List[SinkArgument] = []
+    splats = [arg for arg in call.args if arg.star == "**"]
+    if splats and _is_orm_constructor(func, resolver):
+        label = _label(call, resolver)
+        found.extend(SinkArgument(arg, arg.value, label) for arg in splats)
+    if isinstance(func, cst.Attribute) and func.attr.value == "update" and call.args:
+        first = call.args[0]
+        receiver = func.value
+        if first.keyword is None and not first.star and (
+            (isinstance(receiver, cst.Attribute) and receiver.attr.value == "__dict__")
+            or _chain_has(receiver, ("query", "filter", "filter_by", "where"))
+        ):
+            found.append(SinkArgument(first, first.value, _label(call, resolver)))
+    if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) >= 2:
+        if resolver.qualified_name(func) == "setattr":
+            key = call.args[1]
+            found.append(SinkArgument(key, key.value, "setattr()"))
+    return found
+
+
+SINKS = {
+    taint.SQL: sql_sinks,
+    taint.COMMAND: command_sinks,
+    taint.CODE: code_sinks,
+    taint.DESERIALIZATION: deserialization_sinks,
+    taint.PATH: path_sinks,
+    taint.SSRF: ssrf_sinks,
+    taint.REDIRECT: redirect_sinks,
+    taint.TEMPLATE: template_sinks,
+    taint.MASS_ASSIGNMENT: mass_assignment_sinks,
+}
+for _kind, _matcher in SINKS.items():
+    taint.register_sink(_kind, _matcher)
