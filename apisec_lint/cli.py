@@ -17,15 +17,18 @@ import click
 
 from apisec_lint import __version__
 from apisec_lint.baseline import BaselineError, load_baseline, new_findings, write_baseline
+from apisec_lint.cache import CACHE_DIRECTORY, ResultCache
 from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
 from apisec_lint.discovery import discover
 from apisec_lint.docs import render_rule_text
+from apisec_lint.parallel import usable_cores
+from apisec_lint.progress import Progress
 from apisec_lint.reporters import REPORTERS, ReportOptions
 from apisec_lint.reporters.lines import SourceLines
 from apisec_lint.reporters.safe import printable
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule
-from apisec_lint.runner import RunResult, run
+from apisec_lint.runner import RunOptions, RunResult, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = "-"
@@ -58,6 +61,10 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="text: no colour even on a terminal (so does a non-empty NO_COLOR).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Record today's findings in FILE instead of reporting them.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: every usable core; 1 checks in this process).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the result cache here (default: .apisec_cache at the project root).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -74,6 +81,10 @@ def check(
     no_color: bool,
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
+    jobs: Optional[int],
+    no_cache: bool,
+    cache_dir: Optional[Path],
+    quiet: bool,
 ) -> None:
     """Check PATHS (files or directories, default `.`; `-` reads standard input).
 
@@ -89,7 +100,10 @@ def check(
     stdin = None
     if STDIN in targets:
         stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
-    result = run(files, problems, config, rules, stdin)
+    cache = None if no_cache else ResultCache.open(cache_dir or config.root / CACHE_DIRECTORY)
+    progress = Progress() if Progress.wanted(output_format, quiet or output_file is not None) else None
+    run_options = RunOptions(jobs or usable_cores(), cache, progress)
+    result = run(files, problems, config, rules, stdin, run_options)
     if write_baseline_path is not None:
         _write_baseline(result, write_baseline_path)
         _report_errors(result)

@@ -65,3 +65,5 @@ class FileResult:
     path: str
     findings: List[Finding] = field(default_factory=list)
     errors: List[ToolError] = field(default_factory=list)
+    #: The result-cache key of the bytes that were checked, when caching is on.
+    cache_key: Optional[str] = None

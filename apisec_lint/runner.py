@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
+from apisec_lint.cache import ResultCache
 from apisec_lint.config import Config
 from apisec_lint.discovery import DiscoveryProblem, FileToCheck
 from apisec_lint.engine import RuleSelection, check_bytes, unparsable_result
 from apisec_lint.findings import FileResult, Finding, ToolError
+from apisec_lint.parallel import check_in_parallel
+from apisec_lint.progress import Progress
 from apisec_lint.rules.base import Rule
 from apisec_lint.source import SourceProblem
 
@@ -53,18 +56,64 @@ class SelectionCache:
         return selection
 
 
-def check_file(item: FileToCheck, selection: RuleSelection) -> FileResult:
+@dataclass(frozen=True)
+class CheckTask:
+    """One file to check in a worker: what it needs, and nothing it could share."""
+
+    item: FileToCheck
+    selection: RuleSelection
+    #: Path relative to the project root, for the cache key; None when not caching.
+    cache_path: Optional[str] = None
+
+
+def perform(task: CheckTask) -> FileResult:
     """Read and check one file; an unreadable file is an APS000 finding."""
     try:
-        data = item.location.read_bytes()
+        data = task.item.location.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return unreadable(item.display, f"cannot read: {reason}", selection)
-    return check_bytes(item.display, data, selection)
+        return unreadable(task.item.display, f"cannot read: {reason}", task.selection)
+    result = check_bytes(task.item.display, data, task.selection)
+    if task.cache_path is not None:
+        result.cache_key = _cache_key(data, task)
+    return result
+
+
+def _cache_key(data: bytes, task: CheckTask) -> str:
+    codes = [rule.code for rule in task.selection.rules]
+    assert task.cache_path is not None
+    return ResultCache.key(data, task.cache_path, codes, task.selection.settings)
+
+
+def _cached(task: CheckTask, cache: ResultCache) -> Optional[FileResult]:
+    try:
+        data = task.item.location.read_bytes()
+    except OSError:
+        return None
+    return cache.get(_cache_key(data, task), task.item.display)
+
+
+def _display(task: object) -> str:
+    assert isinstance(task, CheckTask)
+    return task.item.display
+
+
+def _perform_any(task: object) -> FileResult:
+    assert isinstance(task, CheckTask)
+    return perform(task)
 
 
 def unreadable(display: str, message: str, selection: RuleSelection) -> FileResult:
     return unparsable_result(display, SourceProblem(message), selection)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: worker processes, result cache, progress display."""
+
+    jobs: int = 1
+    cache: Optional[ResultCache] = None
+    progress: Optional[Progress] = None
 
 
 def run(
@@ -73,20 +122,51 @@ def run(
     config: Config,
     rules: Sequence[Type[Rule]],
     stdin: Optional[Tuple[str, bytes]] = None,
+    options: RunOptions = RunOptions(),
 ) -> RunResult:
-    """Check ``files`` (and standard input, if given) one after another."""
+    """Check ``files`` (and standard input, if given); the result is ordered by path."""
     selections = SelectionCache(config, rules)
     outcome = RunResult()
     for problem in problems:
         if problem.missing:
             outcome.missing_paths.append(problem.display)
         else:
-            outcome.add(unreadable(problem.display, problem.message, selections.for_path(problem.display)))
+            selection = selections.for_path(problem.display)
+            outcome.add(unreadable(problem.display, problem.message, selection))
     if stdin is not None:
         outcome.stdin = stdin
         display, data = stdin
         outcome.add(check_bytes(display, data, selections.for_path(display)))
+    cache = options.cache
+    to_check: List[CheckTask] = []
     for item in files:
-        outcome.add(check_file(item, selections.for_path(item.display)))
+        relative = config.relative(item.location) if cache is not None else None
+        task = CheckTask(item, selections.for_path(item.display), relative)
+        hit = _cached(task, cache) if cache is not None else None
+        if hit is not None:
+            outcome.add(hit)
+        else:
+            to_check.append(task)
+    progress = options.progress
+    if progress is not None:
+        progress.start(len(files), done=len(files) - len(to_check))
+    for result in _check_all(to_check, options.jobs):
+        if cache is not None and result.cache_key is not None:
+            cache.put(result.cache_key, result)
+        outcome.add(result)
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
+    if cache is not None:
+        cache.prune()
     return outcome.finish()
 
+
+def _check_all(tasks: Sequence[CheckTask], jobs: int) -> Iterator[FileResult]:
+    """In this process for one job or a handful of files, else on worker processes."""
+    if jobs <= 1 or len(tasks) < 2 * jobs:
+        for task in tasks:
+            yield perform(task)
+        return
+    yield from check_in_parallel(tasks, _perform_any, _display, jobs)

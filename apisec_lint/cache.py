@@ -1,0 +1,175 @@
+"""Remember each file's findings so an unchanged file is never parsed twice.
+
+An entry is keyed by everything its findings depend on: the file's bytes, its
+path relative to the project root (rules and per-file settings depend on it),
+the tool's version, the enabled rules and their settings, and the Python
+version. Entries are written atomically (a temporary file, then a rename), so
+two runs at once cannot leave half an entry; an entry that does not parse or
+whose recorded key differs from the one asked for is ignored and rewritten. The
+oldest entries are pruned when there are many more than one run needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, List, Mapping, Optional, Sequence
+
+from apisec_lint import __version__
+from apisec_lint.findings import FileResult, Finding
+
+LOG = logging.getLogger(__name__)
+
+CACHE_DIRECTORY = ".apisec_cache"
+_FORMAT = 1
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by apisec-lint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+#: Keep at most this many entries beyond what the current run used.
+_SPARE_ENTRIES = 5000
+
+
+class ResultCache:
+    """Findings per file, stored under ``directory``; None of its errors are fatal."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._entries = directory / f"v{_FORMAT}"
+        self._used = 0
+
+    @classmethod
+    def open(cls, directory: Path) -> Optional["ResultCache"]:
+        """A usable cache at ``directory``, or None (with one warning) if it cannot be written."""
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            tag = directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                _write_atomically(tag, _TAG.encode())
+            ignore = directory / ".gitignore"
+            if not ignore.exists():
+                _write_atomically(ignore, b"# Created by apisec-lint.\n*\n")
+            (directory / f"v{_FORMAT}").mkdir(exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-", delete=True)
+            probe.close()
+        except OSError as error:
+            sys.stderr.write(
+                f"apisec-lint: warning: cache {directory} is not writable "
+                f"({error.strerror or error}); running without a cache\n"
+            )
+            return None
+        return cls(directory)
+
+    @staticmethod
+    def key(
+        data: bytes,
+        relative_path: str,
+        rule_codes: Sequence[str],
+        settings: Mapping[str, Mapping[str, Any]],
+        honour_noqa: bool = True,
+    ) -> str:
+        """The digest of everything a file's findings depend on."""
+        digest = hashlib.sha256()
+        header = json.dumps(
+            [
+                _FORMAT,
+                __version__,
+                sys.version_info[:3],
+                relative_path,
+                sorted(rule_codes),
+                {code: dict(options) for code, options in sorted(settings.items())},
+                honour_noqa,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        digest.update(header.encode())
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self._entries / key[:2] / f"{key}.json"
+
+    def get(self, key: str, display_path: str) -> Optional[FileResult]:
+        """The stored result for ``key`` with paths shown as ``display_path``."""
+        location = self._path(key)
+        try:
+            document = json.loads(location.read_bytes())
+            if document.get("key") != key or document.get("version") != __version__:
+                return None
+            findings = [Finding(**{**item, "path": display_path}) for item in document["findings"]]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            LOG.debug("ignoring unreadable cache entry %s", location, exc_info=True)
+            return None
+        self._used += 1
+        try:
+            os.utime(location)
+        except OSError:
+            pass
+        return FileResult(display_path, findings=findings)
+
+    def put(self, key: str, result: FileResult) -> None:
+        """Store ``result``, unless it holds tool errors (those must be seen again)."""
+        if result.errors:
+            return
+        document = {
+            "key": key,
+            "version": __version__,
+            "findings": [finding.to_json() for finding in result.findings],
+        }
+        self._used += 1
+        location = self._path(key)
+        try:
+            location.parent.mkdir(exist_ok=True)
+            _write_atomically(location, json.dumps(document).encode())
+        except OSError as error:
+            LOG.debug("cannot write cache entry %s: %s", location, error)
+
+    def prune(self) -> None:
+        """Delete the least recently used entries beyond what this run needs plus a margin."""
+        limit = self._used + _SPARE_ENTRIES
+        entries: List[os.DirEntry] = []  # type: ignore[type-arg]
+        try:
+            for shard in os.scandir(self._entries):
+                if shard.is_dir():
+                    entries.extend(entry for entry in os.scandir(shard.path) if entry.name.endswith(".json"))
+        except OSError:
+            return
+        if len(entries) <= limit:
+            return
+        by_age = sorted(entries, key=_mtime)
+        for entry in by_age[: len(entries) - limit]:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _mtime(entry: "os.DirEntry[str]") -> float:
+    try:
+        return entry.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
