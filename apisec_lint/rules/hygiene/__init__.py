@@ -6,3 +6,5 @@ from apisec_lint.rules.hygiene import insecure_cookie  # noqa: F401
 from apisec_lint.rules.hygiene import csrf_disabled  # noqa: F401
 from apisec_lint.rules.hygiene import weak_password_hash  # noqa: F401
 from apisec_lint.rules.hygiene import insecure_token_randomness  # noqa: F401
+from apisec_lint.rules.hygiene import missing_rate_limit  # noqa: F401
+from apisec_lint.rules.hygiene import missing_authentication  # noqa: F401
