@@ -329,6 +329,14 @@ class FrameworkModel:
         ):
             role.is_exception_handler = True
             role.framework = DJANGO
+        if (
+            DJANGO in self.frameworks
+            and params
+            and params[0].name.value == "request"
+            and scope.parent is self.index.module_scope
+        ):
+            role.is_handler = True  # a function view: ``def detail(request, pk)``
+            role.framework = role.framework or DJANGO
         own = [p for p in params if p.name.value not in ("self", "cls")]
         for param in own:
             if param.name.value in ("request", "req") or _annotation_text(param) in (

@@ -1076,7 +1076,7 @@ class TaintModel:
         source = flow.source
         message = f"{source} reaches {label}{through}: {advice}"
         if len(message) > _MESSAGE_LIMIT:
-            room = max(12, len(source) - (len(message) - _MESSAGE_LIMIT))
+            room = max(28, len(source) - (len(message) - _MESSAGE_LIMIT))
             message = f"{shorten(source, room)} reaches {label}{through}: {advice}"
         return message
 
@@ -1120,8 +1120,8 @@ def sink_label(call: cst.Call, module: cst.Module) -> str:
     """``cursor.execute()``: the called expression, shortened, as messages name it."""
     text = module.code_for_node(call.func)
     text = " ".join(text.split())
-    if len(text) > 28:
-        text = "..." + text[-25:]
+    if len(text) > 32:
+        text = text.rsplit(".", 1)[-1][-32:]
     return f"{text}()"
 
 

@@ -1,3 +1,5 @@
 """Rule family package; each rule module is imported here so it registers."""
 
 from apisec_lint.rules.injection import sql_injection  # noqa: F401
+from apisec_lint.rules.injection import command_injection  # noqa: F401
+from apisec_lint.rules.injection import code_injection  # noqa: F401
