@@ -735,17 +735,17 @@ class FunctionAnalysis:
                 stack.append((node.orelse, node, parent))
                 stack.append((node.body, node, parent))
             elif isinstance(node, cst.FormattedString):
-                for part in node.parts:
+                for part in reversed(node.parts):
                     if isinstance(part, cst.FormattedStringExpression):
                         stack.append((part.expression, node, parent))
             elif isinstance(node, cst.ConcatenatedString):
                 stack.append((node.right, node, parent))
                 stack.append((node.left, node, parent))
             elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-                for element in node.elements:
+                for element in reversed(node.elements):
                     stack.append((element.value, node, parent))
             elif isinstance(node, cst.Dict):
-                for item in node.elements:
+                for item in reversed(node.elements):
                     if isinstance(item, cst.DictElement):
                         stack.append((item.value, node, parent))
                         stack.append((item.key, node, parent))
@@ -859,12 +859,12 @@ class FunctionAnalysis:
         if qualified is not None and (
             qualified in PASS_THROUGH_CALLS or qualified.rsplit(".", 1)[-1] in ("Path",)
         ):
-            for arg in call.args:
+            for arg in reversed(call.args):
                 stack.append((arg.value, call, parent))
             return NO_FLOWS
         if isinstance(func, cst.Attribute):
             if func.attr.value in BUILDING_METHODS:
-                for arg in call.args:
+                for arg in reversed(call.args):
                     stack.append((arg.value, call, parent))
             stack.append((func.value, func, call))
             return NO_FLOWS

@@ -345,9 +345,9 @@ def ssrf_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
     func = call.func
     if not isinstance(func, (cst.Name, cst.Attribute)):
         return []
-    last = func.attr.value if isinstance(func, cst.Attribute) else func.value
-    if last not in HTTP_METHODS and last not in (
-        "request", "urlopen", "Request", "urlretrieve", "stream", "ws_connect"
+    if isinstance(func, cst.Attribute) and func.attr.value not in HTTP_METHODS and (
+        func.attr.value
+        not in ("request", "urlopen", "Request", "urlretrieve", "stream", "ws_connect")
     ):
         return []
     name = resolver.qualified_name(func)

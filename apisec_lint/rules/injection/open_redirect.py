@@ -1,0 +1,144 @@
+"""APS307: a redirect whose target the client chooses."""
+
+from __future__ import annotations
+
+from apisec_lint.analysis import taint
+from apisec_lint.findings import Severity
+from apisec_lint.rules.base import Invalid, RuleDocs, Valid
+from apisec_lint.rules.injection.helpers import TaintSinkRule
+
+
+class OpenRedirect(TaintSinkRule):
+    code = "APS307"
+    name = "open-redirect"
+    message = (
+        "request data is the target of `redirect()`: check it with "
+        "`url_has_allowed_host_and_scheme`"
+    )
+    summary = "A redirect sends the browser to a URL taken from the request."
+    severity = Severity.MEDIUM
+    cwe = (601,)
+    owasp = "API8:2023"
+    sink_kind = taint.REDIRECT
+    advice = "check it with url_has_allowed_host_and_scheme"
+    triggers = ("redirect", "Redirect", "HTTPFound", "HTTPSeeOther", "HTTPMoved",
+                "HTTPTemporaryRedirect", "HTTPPermanentRedirect")
+    docs = RuleDocs(
+        what=(
+            "Request data used as the target of Flask/Werkzeug `redirect`, Django "
+            "`redirect`/`HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse` "
+            "or aiohttp `HTTPFound`-style responses. A target that starts with a "
+            "fixed host or a fixed local path (`\"/profile/\" + name`), a check with "
+            "`url_has_allowed_host_and_scheme`, or an allow-list check stops the flow."
+        ),
+        why=(
+            "Links to a trusted site that bounce to an attacker's page make phishing "
+            "convincing and can leak OAuth codes or tokens carried in the URL."
+        ),
+        insecure=(
+            "next_url = request.args.get(\"next\", \"/\")\n"
+            "return redirect(next_url)\n"
+        ),
+        fixed=(
+            "next_url = request.GET.get(\"next\", \"/\")\n"
+            "if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):\n"
+            "    next_url = \"/\"\n"
+            "return redirect(next_url)\n"
+        ),
+        limitations=(
+            "Home-grown URL checks (comparing `urlparse(url).netloc` by hand) are "
+            "recognised only when they are an allow-list membership test on the "
+            "target; other checks are not understood and the redirect is reported."
+        ),
+    )
+    valid = (
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "def login_done(request):\n"
+            "    target = request.GET.get('next', '/')\n"
+            "    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):\n"
+            "        target = '/'\n"
+            "    return redirect(target)\n"
+        ),
+        Valid(
+            "from flask import Flask, redirect, request, url_for\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/go')\n"
+            "def go():\n"
+            "    name = request.args['user']\n"
+            "    return redirect('/profile/' + name)\n"
+        ),
+        Valid(
+            "from flask import Flask, redirect, request, url_for\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/logout')\n"
+            "def logout():\n"
+            "    request.args.get('next')\n"
+            "    return redirect(url_for('index'))\n"
+        ),
+        Valid(
+            "from fastapi import FastAPI\n"
+            "from fastapi.responses import RedirectResponse\n"
+            "app = FastAPI()\n"
+            "ALLOWED = {'https://docs.example.com', 'https://status.example.com'}\n"
+            "@app.get('/out')\n"
+            "def out(url: str):\n"
+            "    if url not in ALLOWED:\n"
+            "        return RedirectResponse('/')\n"
+            "    return RedirectResponse(url)\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "from flask import Flask, redirect, request\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/login', methods=['POST'])\n"
+            "def login():\n"
+            "    next_url = request.args.get('next') or '/'\n"
+            "    return redirect(next_url)\n",
+            6, 21,
+            "request.args.get('next') reaches redirect() through `next_url` (line 5): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from django.http import HttpResponseRedirect as Go\n"
+            "def bounce(request):\n"
+            "    return Go(request.GET['to'])\n",
+            3, 15,
+            "request.GET['to'] reaches Go(): check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from fastapi import FastAPI\n"
+            "from starlette.responses import RedirectResponse\n"
+            "app = FastAPI()\n"
+            "@app.get('/sso/callback')\n"
+            "async def callback(state: str, code: str):\n"
+            "    return RedirectResponse(url=f'{state}?code={code}')\n",
+            6, 29,
+            "parameter `state` reaches RedirectResponse(): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from aiohttp import web\n"
+            "routes = web.RouteTableDef()\n"
+            "@routes.get('/out')\n"
+            "async def out(request):\n"
+            "    target = request.query['url']\n"
+            "    raise web.HTTPFound(target)\n",
+            6, 25,
+            "request.query['url'] reaches web.HTTPFound() through `target` (line 5): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from flask import Flask, redirect, request\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/r')\n"
+            "def r():\n"
+            "    path = request.args['p']\n"
+            "    return redirect('/' + path)\n",
+            6, 21,
+            "request.args['p'] reaches redirect() through `path` (line 5): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+    )
