@@ -34,6 +34,9 @@ UNPARSABLE_CODE = "APS000"
 REPORT_BUG = "please report it at https://github.com/apisec-lint/apisec-lint/issues"
 
 
+_SCOPE_NODES = (cst.FunctionDef, cst.ClassDef)
+
+
 @dataclass(frozen=True)
 class _Report:
     rule: Rule
@@ -71,15 +74,15 @@ class FileContext:
     def scope(self) -> Scope:
         """The innermost function, class or module around the node being visited."""
         for node in reversed(self.ancestors):
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if type(node) in _SCOPE_NODES:
                 return self.index.scope_for(node)
         return self.index.module_scope
 
     @property
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
-                return node
+            if type(node) is cst.FunctionDef:
+                return cast(cst.FunctionDef, node)
         return None
 
     def qualified_name(self, expression: cst.BaseExpression) -> Optional[str]:

@@ -10,7 +10,7 @@ for its type.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 
@@ -53,6 +53,23 @@ _LAYOUT_FIELDS = frozenset(
 _code_fields: Dict[type, Tuple[str, ...]] = {}
 
 
+def _concrete_node_types() -> FrozenSet[type]:
+    found = set()
+    pending = [cst.CSTNode]
+    while pending:
+        node_type = pending.pop()
+        found.add(node_type)
+        pending.extend(node_type.__subclasses__())
+    return frozenset(found)
+
+
+#: Every libcst node class. ``type(x) in NODE_TYPES`` is a set lookup, where
+#: ``isinstance(x, cst.CSTNode)`` goes through the ABC machinery: on a walk that
+#: asks once per field of every node, that difference is most of the walk.
+NODE_TYPES = _concrete_node_types()
+_SEQUENCES = (tuple, list)
+
+
 def code_fields(node_type: type) -> Tuple[str, ...]:
     """Names of the fields of ``node_type`` that may hold code, in declaration order."""
     fields = _code_fields.get(node_type)
@@ -70,11 +87,11 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The code-bearing child nodes of ``node``."""
     for name in code_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if type(value) in NODE_TYPES:
             yield value
-        elif isinstance(value, (tuple, list)):
+        elif type(value) in _SEQUENCES:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in NODE_TYPES:
                     yield item
 
 
@@ -95,6 +112,8 @@ def walk(
     pop = stack.pop
     get_visit = on_visit.get
     get_leave = on_leave.get
+    node_types = NODE_TYPES
+    fields_of = _code_fields
     while stack:
         node = pop()
         if node is leave_marker:
@@ -102,17 +121,20 @@ def walk(
             for callback in get_leave(type(left), ()):
                 callback(left)
             continue
-        for callback in get_visit(type(node), ()):
+        node_type = type(node)
+        for callback in get_visit(node_type, ()):
             callback(node)
         ancestors.append(node)
         push(leave_marker)
         pending: List[cst.CSTNode] = []
-        for name in code_fields(type(node)):
+        fields = fields_of.get(node_type) or code_fields(node_type)
+        for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if value_type in node_types:
                 pending.append(value)
-            elif isinstance(value, (tuple, list)):
-                pending.extend(item for item in value if isinstance(item, cst.CSTNode))
+            elif value_type in _SEQUENCES:
+                pending.extend(item for item in value if type(item) in node_types)
         pending.reverse()
         stack.extend(pending)
 
