@@ -82,7 +82,7 @@ class FileContext:
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         for node in reversed(self.ancestors):
             if type(node) is cst.FunctionDef:
-                return cast(cst.FunctionDef, node)
+                return node
         return None
 
     def qualified_name(self, expression: cst.BaseExpression) -> Optional[str]:
