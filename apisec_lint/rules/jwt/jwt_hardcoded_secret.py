@@ -149,6 +149,17 @@ class JwtHardcodedSecret(Rule):
     )
     invalid = (
         Invalid(
+            'SECRET_KEY = "django-insecure-key-123"\n'
+            'INSTALLED_APPS = ["rest_framework_simplejwt"]\n'
+            'SIMPLE_JWT = {"SIGNING_KEY": SECRET_KEY, "ALGORITHM": "HS256"}\n'
+            "JWT_SECRET_KEY = SECRET_KEY\n",
+            1,
+            1,
+            "`SECRET_KEY` is a hardcoded literal; load it from the environment or a "
+            "secret store",
+            path="config/settings.py",
+        ),
+        Invalid(
             "import jwt\n\n"
             "def issue(user_id):\n"
             "    return jwt.encode({\"sub\": user_id}, \"s3cr3t\", "
@@ -290,7 +301,7 @@ class JwtHardcodedSecret(Rule):
         if not is_secret_setting_name(setting.name):
             return
         key = hardcoded_key(self.context, setting.value)
-        if key is not None:
+        if key is not None and not self._reported_elsewhere(setting.value):
             self.report(setting.node, _setting_message(setting.name, key))
 
     def _check_simple_jwt(self, node: cst.Assign) -> None:
@@ -308,5 +319,11 @@ class JwtHardcodedSecret(Rule):
                 continue
             if literal_value(element.key) == "SIGNING_KEY":
                 key = hardcoded_key(self.context, element.value)
-                if key is not None:
+                if key is not None and not self._reported_elsewhere(element.value):
                     self.report(element, _setting_message("SIGNING_KEY", key))
+
+    def _reported_elsewhere(self, value: cst.BaseExpression) -> bool:
+        """A name whose literal is already reported where it is set (``SECRET_KEY``)."""
+        if not isinstance(value, (cst.Name, cst.Attribute)):
+            return False
+        return resolved_is_reported_setting(self.context, self.context.follow(value))
