@@ -6,3 +6,6 @@ from apisec_lint.rules.injection import code_injection  # noqa: F401
 from apisec_lint.rules.injection import open_redirect  # noqa: F401
 from apisec_lint.rules.injection import path_traversal  # noqa: F401
 from apisec_lint.rules.injection import ssrf  # noqa: F401
+from apisec_lint.rules.injection import unsafe_deserialization  # noqa: F401
+from apisec_lint.rules.injection import template_injection  # noqa: F401
+from apisec_lint.rules.injection import mass_assignment  # noqa: F401

@@ -1,0 +1,232 @@
+"""APS309: a request mapping copied wholesale into a model."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from apisec_lint.analysis import taint
+from apisec_lint.findings import Severity
+from apisec_lint.rules.base import Invalid, RuleDocs, Valid
+from apisec_lint.rules.injection.helpers import TaintSinkRule
+
+#: Serializer and form bases whose ``Meta.fields = "__all__"`` accepts every model field.
+MODEL_BINDING_BASES = frozenset(
+    {"rest_framework.serializers.ModelSerializer",
+     "rest_framework.serializers.HyperlinkedModelSerializer",
+     "django.forms.ModelForm", "django.forms.models.ModelForm"}
+)
+
+
+class MassAssignment(TaintSinkRule):
+    code = "APS309"
+    name = "mass-assignment"
+    message = (
+        "a request mapping is splatted into a model (`Model(**data)`): "
+        "copy the allowed fields explicitly"
+    )
+    summary = "Every key of a request mapping is written to a model, including fields meant to be read-only."
+    severity = Severity.HIGH
+    cwe = (915,)
+    owasp = "API3:2023"
+    sink_kind = taint.MASS_ASSIGNMENT
+    advice = "copy the allowed fields explicitly"
+    triggers = ("**", "__dict__", "setattr", "__all__", "update")
+    docs = RuleDocs(
+        what=(
+            "A mapping from the request (JSON body, form, DRF `request.data`) "
+            "splatted into a model constructor or manager call (`User(**data)`, "
+            "`User.objects.create(**request.data)`, `.update(**data)`), passed to "
+            "`obj.__dict__.update()` or a query's `update()`, or whose keys drive a "
+            "`setattr` loop; and DRF `ModelSerializer` or Django `ModelForm` classes "
+            "with `fields = \"__all__\"`. Pydantic request models and dict "
+            "comprehensions filtered by an allow-list of keys are not reported."
+        ),
+        why=(
+            "Clients can set any column the model has: `is_admin`, `owner_id`, "
+            "`balance`, `email_verified`. Listing the writable fields makes the API's "
+            "contract explicit and keeps new columns private by default."
+        ),
+        insecure=(
+            "user = User(**request.get_json())\n"
+            "db.session.add(user)\n"
+        ),
+        fixed=(
+            "data = request.get_json()\n"
+            "user = User(name=data[\"name\"], email=data[\"email\"])\n"
+            "db.session.add(user)\n"
+        ),
+        limitations=(
+            "A constructor counts as a model when its class is defined in the module "
+            "with an ORM base (`db.Model`, `models.Model`, a declarative `Base`, "
+            "`SQLModel` with `table=True`), imported from a `models` module, or is a "
+            "manager/query method; other classes are not reported."
+        ),
+    )
+    valid = (
+        Valid(
+            "from flask import Flask, request\n"
+            "from app.models import User\n"
+            "app = Flask(__name__)\n"
+            "@app.post('/users')\n"
+            "def create_user():\n"
+            "    data = request.get_json()\n"
+            "    user = User(name=data['name'], email=data['email'])\n"
+            "    return {'id': user.id}\n"
+        ),
+        Valid(
+            "from fastapi import FastAPI\n"
+            "from pydantic import BaseModel\n"
+            "from app.models import Item\n"
+            "app = FastAPI()\n"
+            "class ItemIn(BaseModel):\n"
+            "    name: str\n"
+            "    price: float\n"
+            "@app.post('/items')\n"
+            "def create(item: ItemIn):\n"
+            "    return Item(**item.dict())\n"
+        ),
+        Valid(
+            "from flask import Flask, request\n"
+            "from app.models import Profile\n"
+            "app = Flask(__name__)\n"
+            "EDITABLE = {'bio', 'website'}\n"
+            "@app.patch('/profile')\n"
+            "def edit():\n"
+            "    changes = {k: v for k, v in request.json.items() if k in EDITABLE}\n"
+            "    return Profile(**changes)\n"
+        ),
+        Valid(
+            "from rest_framework import serializers\n"
+            "from shop.models import Order\n"
+            "class OrderSerializer(serializers.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Order\n"
+            "        fields = ['id', 'items', 'note']\n"
+        ),
+        Valid(
+            "from flask import Flask, jsonify, request\n"
+            "app = Flask(__name__)\n"
+            "@app.post('/echo')\n"
+            "def echo():\n"
+            "    return jsonify(**request.get_json())\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "from flask import Flask, request\n"
+            "from flask_sqlalchemy import SQLAlchemy\n"
+            "app = Flask(__name__)\n"
+            "db = SQLAlchemy(app)\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "@app.post('/users')\n"
+            "def create_user():\n"
+            "    payload = request.get_json()\n"
+            "    user = User(**payload)\n"
+            "    db.session.add(user)\n"
+            "    return {'id': user.id}\n",
+            10, 17,
+            "request.get_json() reaches User() through `payload` (line 9): "
+            "copy the allowed fields explicitly",
+        ),
+        Invalid(
+            "from rest_framework.decorators import api_view\n"
+            "from rest_framework.response import Response\n"
+            "from accounts.models import Account\n"
+            "@api_view(['POST'])\n"
+            "def open_account(request):\n"
+            "    account = Account.objects.create(**request.data)\n"
+            "    return Response({'id': account.pk})\n",
+            6, 38,
+            "request.data reaches Account.objects.create(): copy the allowed fields explicitly",
+        ),
+        Invalid(
+            "from django.http import JsonResponse\n"
+            "from blog.models import Post\n"
+            "def edit_post(request, pk):\n"
+            "    post = Post.objects.get(pk=pk)\n"
+            "    post.__dict__.update(request.POST.dict())\n"
+            "    post.save()\n"
+            "    return JsonResponse({'ok': True})\n",
+            5, 26,
+            "request.POST.dict() reaches post.__dict__.update(): "
+            "copy the allowed fields explicitly",
+        ),
+        Invalid(
+            "from flask import Flask, request\n"
+            "from app.models import User\n"
+            "app = Flask(__name__)\n"
+            "@app.put('/users/<int:uid>')\n"
+            "def update_user(uid):\n"
+            "    user = User.query.get(uid)\n"
+            "    for key, value in request.json.items():\n"
+            "        setattr(user, key, value)\n"
+            "    return {'ok': True}\n",
+            8, 23,
+            "request.json.items() reaches setattr() through `key` (line 7): "
+            "copy the allowed fields explicitly",
+        ),
+        Invalid(
+            "from rest_framework import serializers as s\n"
+            "from shop.models import Order\n"
+            "class OrderSerializer(s.ModelSerializer):\n"
+            "    class Meta:\n"
+            "        model = Order\n"
+            "        fields = '__all__'\n",
+            6, 9,
+            "ModelSerializer with `fields = \"__all__\"` accepts every model field: "
+            "list the writable fields",
+        ),
+        Invalid(
+            "from fastapi import FastAPI, Request\n"
+            "from app.models import Invoice\n"
+            "app = FastAPI()\n"
+            "@app.patch('/invoices/{invoice_id}')\n"
+            "async def patch_invoice(invoice_id: int, request: Request):\n"
+            "    changes = await request.json()\n"
+            "    session.query(Invoice).filter_by(id=invoice_id).update(changes)\n",
+            7, 60,
+            "request.json() reaches update() through `changes` "
+            "(line 6): copy the allowed fields explicitly",
+        ),
+    )
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not any(
+            self.context.qualified_name(base.value) in MODEL_BINDING_BASES for base in node.bases
+        ):
+            return
+        kind = "ModelForm" if any(
+            (self.context.qualified_name(base.value) or "").endswith("ModelForm")
+            for base in node.bases
+        ) else "ModelSerializer"
+        fields = _all_fields_assignment(node)
+        if fields is not None:
+            self.report(
+                fields,
+                f"{kind} with `fields = \"__all__\"` accepts every model field: "
+                "list the writable fields",
+            )
+
+
+def _all_fields_assignment(node: cst.ClassDef) -> Optional[cst.Assign]:
+    for statement in node.body.body:
+        if not (isinstance(statement, cst.ClassDef) and statement.name.value == "Meta"):
+            continue
+        for line in statement.body.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            for small in line.body:
+                if (
+                    isinstance(small, cst.Assign)
+                    and any(
+                        isinstance(t.target, cst.Name) and t.target.value == "fields"
+                        for t in small.targets
+                    )
+                    and isinstance(small.value, cst.SimpleString)
+                    and small.value.evaluated_value == "__all__"
+                ):
+                    return small
+    return None

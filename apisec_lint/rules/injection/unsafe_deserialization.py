@@ -1,0 +1,147 @@
+"""APS304: request data given to a loader that can build arbitrary objects."""
+
+from __future__ import annotations
+
+from apisec_lint.analysis import taint
+from apisec_lint.findings import Severity
+from apisec_lint.rules.base import Invalid, RuleDocs, Valid
+from apisec_lint.rules.injection.helpers import TaintSinkRule
+
+
+class UnsafeDeserialization(TaintSinkRule):
+    code = "APS304"
+    name = "unsafe-deserialization"
+    message = (
+        "request data reaches `pickle.loads()`/`yaml.load()`: "
+        "use json or a safe loader"
+    )
+    summary = "Request data is deserialized by a loader that can run code."
+    severity = Severity.HIGH
+    cwe = (502,)
+    owasp = "API8:2023"
+    sink_kind = taint.DESERIALIZATION
+    advice = "use json or a safe loader"
+    triggers = ("pickle", "dill", "marshal", "shelve", "yaml", "jsonpickle", "joblib",
+                "torch")
+    docs = RuleDocs(
+        what=(
+            "Request data (bodies, uploaded files, cookies, parameters) reaching "
+            "`pickle`/`dill`/`cloudpickle`/`marshal`/`joblib` loading, `shelve.open`, "
+            "`pandas.read_pickle`, `jsonpickle.decode`, or `yaml.load` without a safe "
+            "loader. Loaders reading the application's own files or constants are "
+            "not reported: only data that comes from the request is."
+        ),
+        why=(
+            "These formats describe which objects to build and which functions to "
+            "call while loading, so a crafted payload runs code on the server."
+        ),
+        insecure=(
+            "state = pickle.loads(base64.b64decode(request.cookies[\"state\"]))\n"
+        ),
+        fixed=(
+            "state = json.loads(base64.b64decode(request.cookies[\"state\"]))\n"
+        ),
+        limitations=(
+            "Data that is signed and verified before loading (an HMAC check) is "
+            "still reported; such code is better served by a data-only format."
+        ),
+    )
+    valid = (
+        Valid(
+            "import pickle\n"
+            "from flask import Flask, request\n"
+            "app = Flask(__name__)\n"
+            "with open('model.pkl', 'rb') as handle:\n"
+            "    MODEL = pickle.load(handle)\n"
+            "@app.post('/predict')\n"
+            "def predict():\n"
+            "    return {'y': MODEL.predict(request.json['x'])}\n"
+        ),
+        Valid(
+            "import yaml\n"
+            "from flask import Flask, request\n"
+            "app = Flask(__name__)\n"
+            "@app.post('/config')\n"
+            "def config():\n"
+            "    return yaml.load(request.data, Loader=yaml.SafeLoader)\n"
+        ),
+        Valid(
+            "import json, base64\n"
+            "from django.http import JsonResponse\n"
+            "def restore(request):\n"
+            "    state = json.loads(base64.b64decode(request.COOKIES['state']))\n"
+            "    return JsonResponse(state)\n"
+        ),
+        Valid(
+            "import pickle\n"
+            "from fastapi import FastAPI\n"
+            "app = FastAPI()\n"
+            "@app.get('/cached/{key}')\n"
+            "def cached(key: int):\n"
+            "    with open(f'/var/cache/app/{key}.pkl', 'rb') as handle:\n"
+            "        return pickle.load(handle)\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "import base64, pickle\n"
+            "from flask import Flask, request\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/cart')\n"
+            "def cart():\n"
+            "    raw = base64.b64decode(request.cookies['cart'])\n"
+            "    items = pickle.loads(raw)\n"
+            "    return {'n': len(items)}\n",
+            7, 26,
+            "request.cookies['cart'] reaches pickle.loads() through `raw` (line 6): "
+            "use json or a safe loader",
+        ),
+        Invalid(
+            "import yaml\n"
+            "from django.http import JsonResponse\n"
+            "def import_config(request):\n"
+            "    return JsonResponse(yaml.load(request.body, Loader=yaml.Loader))\n",
+            4, 35,
+            "request.body reaches yaml.load(): use json or a safe loader",
+        ),
+        Invalid(
+            "import dill as serializer\n"
+            "from fastapi import FastAPI, UploadFile\n"
+            "app = FastAPI()\n"
+            "@app.post('/jobs')\n"
+            "async def submit(job: UploadFile):\n"
+            "    blob = await job.read()\n"
+            "    task = serializer.loads(blob)\n"
+            "    return {'queued': task.name}\n",
+            7, 29,
+            "parameter `job` reaches serializer.loads() through `blob` (line 6): "
+            "use json or a safe loader",
+        ),
+        Invalid(
+            "import jsonpickle\n"
+            "from aiohttp import web\n"
+            "routes = web.RouteTableDef()\n"
+            "@routes.post('/state')\n"
+            "async def state(request):\n"
+            "    text = await request.text()\n"
+            "    obj = jsonpickle.decode(text)\n"
+            "    return web.json_response({'type': type(obj).__name__})\n",
+            7, 29,
+            "request.text() reaches jsonpickle.decode() through `text` (line 6): "
+            "use json or a safe loader",
+        ),
+        Invalid(
+            "import pickle\n"
+            "from flask import Flask, request\n"
+            "app = Flask(__name__)\n"
+            "def load_upload(stream):\n"
+            "    return pickle.load(stream)\n"
+            "@app.post('/upload')\n"
+            "def upload():\n"
+            "    data = load_upload(request.files['model'])\n"
+            "    return {'ok': bool(data)}\n",
+            8, 24,
+            "request.files['model'] reaches pickle.load() in load_upload(): "
+            "use json or a safe loader",
+        ),
+    )
