@@ -9,7 +9,17 @@ a name holds a secret when its last word is a credential noun, so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Dict,
+    FrozenSet,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 import libcst as cst
 
@@ -160,7 +170,9 @@ def _read_classes(module: cst.Module) -> Dict[str, ModelClass]:
 
 
 def class_of_value(
-    context: "FileContext", expression: cst.BaseExpression
+    context: "FileContext",
+    expression: cst.BaseExpression,
+    loop_variables: Optional[Mapping[str, cst.BaseExpression]] = None,
 ) -> Optional[ModelClass]:
     """The module class an object comes from: ``User.query.get(1)``, ``db.get(User, 1)``.
 
@@ -179,17 +191,21 @@ def class_of_value(
                 return classes[node.value]
             if isinstance(node, cst.Name) and node is current and node.value in classes:
                 return None  # the class itself, not an instance
-        current = _source_of_name(context, current)
+        current = _source_of_name(context, current, loop_variables or {})
     return None
 
 
 def _source_of_name(
-    context: "FileContext", expression: cst.BaseExpression
+    context: "FileContext",
+    expression: cst.BaseExpression,
+    loop_variables: Mapping[str, cst.BaseExpression],
 ) -> Optional[cst.BaseExpression]:
     if isinstance(expression, cst.Attribute) and isinstance(expression.value, cst.Name):
         expression = expression.value
     if not isinstance(expression, cst.Name):
         return None
+    if expression.value in loop_variables:
+        return loop_variables[expression.value]
     for node in reversed(context.ancestors):
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             target = node.for_in.target
@@ -235,3 +251,15 @@ def names_read(expression: cst.CSTNode) -> FrozenSet[str]:
     return frozenset(
         node.value for node in walk_expression(expression) if isinstance(node, cst.Name)
     )
+
+
+def comprehension_variables(node: cst.CSTNode) -> Dict[str, cst.BaseExpression]:
+    """``{"t": rows}`` for ``[t.x for t in rows]``: what each loop variable iterates."""
+    found: Dict[str, cst.BaseExpression] = {}
+    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        clause: Optional[cst.CompFor] = node.for_in
+        while clause is not None:
+            if isinstance(clause.target, cst.Name):
+                found[clause.target.value] = clause.iter
+            clause = clause.inner_for_in
+    return found
