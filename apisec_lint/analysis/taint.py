@@ -148,7 +148,8 @@ PASS_THROUGH_CALLS = frozenset(
      "zlib.decompress", "gzip.decompress", "json.loads", "io.BytesIO", "io.StringIO",
      "html.unescape", "html.escape", "markupsafe.escape", "markupsafe.Markup",
      "flask.escape", "textwrap.dedent", "shlex.split", "yaml.safe_load",
-     "ast.literal_eval", "ujson.loads", "orjson.loads", "str.join", "str.format"}
+     "ast.literal_eval", "ujson.loads", "orjson.loads", "str.join", "str.format", "map",
+     "filter", "enumerate", "zip"}
 )
 #: Calls that make data safe for some sink kinds only.
 PARTIAL_SANITIZERS: Mapping[str, FrozenSet[str]] = {
@@ -1179,9 +1180,17 @@ def report_tainted(
 
 
 def flows_reaching(
-    rule: "Rule", expression: cst.BaseExpression, kind: str, origin: str = REQUEST
+    rule: "Rule",
+    expression: cst.BaseExpression,
+    kind: str,
+    origin: str = REQUEST,
+    statement: Optional[cst.CSTNode] = None,
 ) -> Optional[Flow]:
-    """The first ``origin`` flow reaching ``expression`` (being visited) that ``kind`` minds."""
+    """The first ``origin`` flow reaching ``expression`` that ``kind`` minds.
+
+    ``expression`` lies inside the node being visited, or inside ``statement``
+    when the visited node is that statement itself (a ``return``).
+    """
     context = rule.context
     function = context.enclosing_function
     if function is None:
@@ -1190,7 +1199,8 @@ def flows_reaching(
     if not model.active or not model.frameworks.active:
         return None
     analysis = model.analysis_of(function)
-    env = analysis.env_at(context.ancestors)
+    ancestors = context.ancestors if statement is None else [*context.ancestors, statement]
+    env = analysis.env_at(ancestors)
     if env is None:
         return None
     return _first(analysis.evaluate(expression, env), kind, origin, frozenset())

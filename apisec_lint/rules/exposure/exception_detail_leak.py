@@ -1,0 +1,226 @@
+"""APS401: exception text or tracebacks sent back to the API client."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from apisec_lint.analysis import taint
+from apisec_lint.analysis.taint import Resolver
+from apisec_lint.findings import Severity
+from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
+from apisec_lint.rules.exposure.leak_helpers import response_sinks, returned_parts
+
+ADVICE = "log it and return a generic message"
+
+
+class ExceptionDetailLeak(Rule):
+    code = "APS401"
+    name = "exception-detail-leak"
+    message = (
+        "exception details reach the response (`str(exc)`, `traceback.format_exc()`): "
+        "log them and return a generic message"
+    )
+    summary = "Exception messages or tracebacks are returned to the client."
+    severity = Severity.MEDIUM
+    cwe = (209, 497)
+    owasp = "API8:2023"
+    triggers = ("except", "traceback", "errorhandler", "error_handler", "EXCEPTION",
+                "exc_info")
+    docs = RuleDocs(
+        what=(
+            "Tracebacks (`traceback.format_exc()`, `format_exception`, `print_exc` "
+            "into a buffer, `sys.exc_info()`) or the exception itself (`str(exc)`, "
+            "`repr(exc)`, `exc.args`, f-strings) reaching a response: `jsonify`, "
+            "`make_response`, framework `Response` classes, `HTTPException(detail=)`, "
+            "`abort(description=)`, aiohttp `json_response`, or the return value of a "
+            "handler, from an `except` block or a registered exception handler "
+            "(`errorhandler`, `exception_handler`, DRF `EXCEPTION_HANDLER` functions, "
+            "middleware `process_exception`). Validation and HTTP errors, whose text "
+            "is written for clients, are not reported."
+        ),
+        why=(
+            "Exception texts and tracebacks show file paths, library versions, SQL "
+            "statements, hostnames and sometimes credentials: a map for the next "
+            "attack. Clients need a stable error code, not the server's internals."
+        ),
+        insecure=(
+            "try:\n"
+            "    charge(order)\n"
+            "except Exception as exc:\n"
+            "    return jsonify(error=str(exc)), 500\n"
+        ),
+        fixed=(
+            "try:\n"
+            "    charge(order)\n"
+            "except Exception:\n"
+            "    log.exception(\"charge failed for order %s\", order.id)\n"
+            "    return jsonify(error=\"payment failed\"), 500\n"
+        ),
+        limitations=(
+            "Exceptions are followed inside one module. Custom exception classes whose "
+            "message is written for clients are reported unless their name marks them "
+            "as validation or HTTP errors (`...ValidationError`, `...HTTPException`, "
+            "`APIException`, `NotFound`, `PermissionDenied`, `BadRequest`)."
+        ),
+    )
+    valid = (
+        Valid(
+            "import logging\n"
+            "from flask import Flask, jsonify\n"
+            "app = Flask(__name__)\n"
+            "log = logging.getLogger(__name__)\n"
+            "@app.route('/pay', methods=['POST'])\n"
+            "def pay():\n"
+            "    try:\n"
+            "        charge()\n"
+            "    except Exception as exc:\n"
+            "        log.exception('charge failed: %s', exc)\n"
+            "        return jsonify(error='payment failed'), 500\n"
+            "    return jsonify(ok=True)\n"
+        ),
+        Valid(
+            "from fastapi import FastAPI, HTTPException\n"
+            "from pydantic import ValidationError\n"
+            "app = FastAPI()\n"
+            "@app.post('/parse')\n"
+            "def parse(body: dict):\n"
+            "    try:\n"
+            "        return Order.model_validate(body)\n"
+            "    except ValidationError as exc:\n"
+            "        raise HTTPException(status_code=422, detail=exc.errors())\n"
+        ),
+        Valid(
+            "from flask import Flask, jsonify\n"
+            "app = Flask(__name__)\n"
+            "@app.errorhandler(404)\n"
+            "def not_found(error):\n"
+            "    return jsonify(error=str(error)), 404\n"
+        ),
+        Valid(
+            "import traceback, logging\n"
+            "from django.http import JsonResponse\n"
+            "def sync(request):\n"
+            "    try:\n"
+            "        run_sync()\n"
+            "    except Exception:\n"
+            "        logging.error(traceback.format_exc())\n"
+            "        return JsonResponse({'error': 'sync failed'}, status=500)\n"
+            "    return JsonResponse({'ok': True})\n"
+        ),
+        Valid(
+            "from flask import Flask, jsonify\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/div')\n"
+            "def div():\n"
+            "    try:\n"
+            "        return jsonify(result=compute())\n"
+            "    except ZeroDivisionError as exc:\n"
+            "        return jsonify(error=type(exc).__name__), 400\n"
+        ),
+    )
+    invalid = (
+        Invalid(
+            "from flask import Flask, jsonify\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/pay', methods=['POST'])\n"
+            "def pay():\n"
+            "    try:\n"
+            "        charge()\n"
+            "    except Exception as exc:\n"
+            "        return jsonify(error=str(exc)), 500\n",
+            8, 24,
+            "exception `exc` reaches jsonify(): log it and return a generic message",
+        ),
+        Invalid(
+            "import traceback as tb\n"
+            "from django.http import HttpResponseServerError\n"
+            "def export(request):\n"
+            "    try:\n"
+            "        build_export()\n"
+            "    except Exception:\n"
+            "        details = tb.format_exc()\n"
+            "        return HttpResponseServerError(details)\n",
+            8, 40,
+            "traceback.format_exc() reaches HttpResponseServerError() through `details` "
+            "(line 7): log it and return a generic message",
+        ),
+        Invalid(
+            "from fastapi import FastAPI, Request\n"
+            "from fastapi.responses import JSONResponse\n"
+            "app = FastAPI()\n"
+            "@app.exception_handler(Exception)\n"
+            "async def crash(request: Request, exc: Exception):\n"
+            "    return JSONResponse(status_code=500, content={'detail': repr(exc)})\n",
+            6, 42,
+            "exception `exc` reaches JSONResponse(): log it and return a generic message",
+        ),
+        Invalid(
+            "from flask import Flask\n"
+            "app = Flask(__name__)\n"
+            "def on_error(error):\n"
+            "    return {'message': f'internal error: {error}'}, 500\n"
+            "app.register_error_handler(500, on_error)\n",
+            4, 12,
+            "exception `error` reaches the response: log it and return a generic message",
+        ),
+        Invalid(
+            "from fastapi import FastAPI, HTTPException\n"
+            "app = FastAPI()\n"
+            "@app.get('/report')\n"
+            "def report():\n"
+            "    try:\n"
+            "        return build_report()\n"
+            "    except (KeyError, OSError) as err:\n"
+            "        message = 'report failed: ' + ', '.join(map(str, err.args))\n"
+            "        raise HTTPException(status_code=500, detail=message)\n",
+            9, 46,
+            "exception `err` reaches HTTPException() through `message` (line 8): "
+            "log it and return a generic message",
+        ),
+        Invalid(
+            "import io, traceback\n"
+            "from aiohttp import web\n"
+            "def error_body(exc):\n"
+            "    return {'error': str(exc)}\n"
+            "async def handle(request):\n"
+            "    try:\n"
+            "        return web.json_response(await work(request))\n"
+            "    except Exception as exc:\n"
+            "        return web.json_response(error_body(exc), status=500)\n",
+            9, 34,
+            "exception `exc` reaches web.json_response(): log it and return a generic message",
+        ),
+        Invalid(
+            "from django.http import JsonResponse\n"
+            "class ErrorMiddleware:\n"
+            "    def __init__(self, get_response):\n"
+            "        self.get_response = get_response\n"
+            "    def process_exception(self, request, exception):\n"
+            "        return JsonResponse({'error': exception.args})\n",
+            6, 29,
+            "exception `exception` reaches JsonResponse(): log it and return a generic message",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = Resolver(self.context.values, self.context.scope)
+        sinks = response_sinks(node, resolver)
+        if not sinks and not isinstance(node.func, cst.Name):
+            return
+        taint.report_tainted(self, node, taint.LEAK, sinks, ADVICE, origin=taint.EXCEPTION)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        function = self.context.enclosing_function
+        if node.value is None or function is None:
+            return
+        model = taint.taint_model(self.context)
+        if not model.active:
+            return
+        role = model.frameworks.role(function)
+        if not (role.is_handler or role.is_exception_handler):
+            return
+        resolver = Resolver(self.context.values, self.context.scope)
+        for part in returned_parts(node.value, resolver):
+            flow = taint.flows_reaching(self, part, taint.LEAK, taint.EXCEPTION, statement=node)
+            if flow is not None:
+                self.report(part, model.describe(flow, "the response", ADVICE))
