@@ -7,3 +7,4 @@ from apisec_lint.rules.tls import (  # noqa: F401
     tls_warnings_silenced,
     weak_tls_protocol,
 )
+from apisec_lint.rules.tls import api_key_in_url  # noqa: F401
