@@ -25,8 +25,21 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 TABLE = "apisec-lint"
 
-_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS) | {"per-file-ignores", "rules"}
+_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "test-patterns")
+_KNOWN_KEYS = frozenset(_LIST_KEYS) | {"per-file-ignores", "rules", "check-tests"}
+
+#: Where test code lives by convention. Hardcoded keys, disabled verification
+#: and plain-HTTP calls to local servers are how tests are meant to be written,
+#: so rules skip these files unless ``check-tests = true``.
+DEFAULT_TEST_PATTERNS: Tuple[str, ...] = (
+    "tests",
+    "test",
+    "testing",
+    "test_*.py",
+    "*_test.py",
+    "*_tests.py",
+    "conftest.py",
+)
 
 
 class ConfigError(ValueError):
@@ -41,6 +54,8 @@ class Config:
     exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    test_patterns: Tuple[str, ...] = DEFAULT_TEST_PATTERNS
+    check_tests: bool = False
     #: Directory that relative patterns are matched from.
     root: Path = field(default_factory=Path.cwd)
     source: Optional[Path] = None
@@ -55,6 +70,10 @@ class Config:
 
     def is_excluded(self, path: Path) -> bool:
         return matches_any(self.relative(path), self.exclude)
+
+    def skips_as_test(self, path: Path) -> bool:
+        """Whether ``path`` is test code that rules leave alone (see DEFAULT_TEST_PATTERNS)."""
+        return not self.check_tests and matches_any(self.relative(path), self.test_patterns)
 
     def ignores_for(self, path: Path) -> Tuple[str, ...]:
         relative = self.relative(path)
@@ -144,11 +163,20 @@ def _parse_table(table: Dict[str, Any], path: Path, rules: Sequence[Type[Rule]])
     return Config(
         codes=codes,
         exclude=tuple(lists.get("exclude", ())) + tuple(lists.get("extend-exclude", ())),
+        test_patterns=tuple(lists.get("test-patterns", DEFAULT_TEST_PATTERNS)),
+        check_tests=_boolean(table, "check-tests", path),
         per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), path, rules),
         rule_settings=_rule_settings(table.get("rules", {}), path, rules),
         root=path.parent.resolve(),
         source=path,
     )
+
+
+def _boolean(table: Mapping[str, Any], key: str, path: Path) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: {key} must be true or false")
+    return value
 
 
 def _string_list(table: Mapping[str, Any], key: str, path: Path) -> List[str]:

@@ -4,8 +4,8 @@ flake8 owns selection, ``per-file-ignores`` and the ``noqa`` of the reported lin
 This plugin adds what flake8 does not do: opt-in rules run only when flake8's
 ``--select``/``--extend-select`` names their full code, and a ``noqa`` anywhere on a
 multi-line statement suppresses its findings (unless ``--disable-noqa``). Rule
-options are read from ``[tool.apisec-lint.rules]`` in the nearest pyproject.toml,
-so the plugin and the command agree on them.
+options, ``test-patterns`` and ``check-tests`` are read from ``[tool.apisec-lint]``
+in the nearest pyproject.toml, so the plugin and the command agree on them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import logging
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Tuple, Type
+from typing import Dict, FrozenSet, Iterator, List, Sequence, Tuple, Type
 
 from apisec_lint import __version__
-from apisec_lint.config import ConfigError, find_config, load_config
+from apisec_lint.config import Config, ConfigError, find_config, load_config
 from apisec_lint.engine import RuleSelection, check_text
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule
@@ -54,7 +54,9 @@ class ApisecLintPlugin:
         cls._honour_noqa = not getattr(options, "disable_noqa", False)
 
     def run(self) -> Iterator[Flake8Result]:
-        selection = _selection(self._opt_in_selected, _settings_near(self._filename))
+        config = _config_near(self._filename)
+        is_test = config.skips_as_test(Path(self._filename))
+        selection = _selection(self._opt_in_selected, config, is_test)
         text = "".join(self._lines)
         result = check_text(
             self._filename, text, selection, self._honour_noqa, compiled_by_caller=True
@@ -66,50 +68,45 @@ class ApisecLintPlugin:
             yield 1, 0, f"APS000 apisec-lint could not finish this file: {error.message}", type(self)
 
 
-def _selection(opt_in_selected: FrozenSet[str], settings: Mapping[str, Mapping[str, Any]]) -> RuleSelection:
-    return _cached_selection(opt_in_selected, _freeze(settings))
+_selections: Dict[Tuple[FrozenSet[str], int, bool], RuleSelection] = {}
 
 
-@lru_cache(maxsize=32)
-def _cached_selection(opt_in_selected: FrozenSet[str], frozen_settings: Tuple[Any, ...]) -> RuleSelection:
+def _selection(opt_in_selected: FrozenSet[str], config: Config, is_test: bool) -> RuleSelection:
+    """Default rules plus opt-in rules flake8 selected by full code; tests as configured."""
+    key = (opt_in_selected, id(config), is_test)
+    if key not in _selections:
+        _selections[key] = _build_selection(opt_in_selected, config, is_test)
+    return _selections[key]
+
+
+def _build_selection(opt_in_selected: FrozenSet[str], config: Config, is_test: bool) -> RuleSelection:
     rules: List[Type[Rule]] = [
-        rule for rule in all_rules() if rule.default_enabled or rule.code in opt_in_selected
+        rule
+        for rule in all_rules()
+        if (rule.default_enabled or rule.code in opt_in_selected)
+        and (rule.checks_tests or not is_test)
     ]
-    settings = {code: dict(options) for code, options in frozen_settings}
-    return RuleSelection(tuple(rules), settings)
-
-
-def _freeze(settings: Mapping[str, Mapping[str, Any]]) -> Tuple[Any, ...]:
-    return tuple(
-        sorted(
-            (code, tuple(sorted((key, _hashable(value)) for key, value in options.items())))
-            for code, options in settings.items()
-        )
-    )
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+    return RuleSelection(tuple(rules), config.rule_settings)
 
 
 @lru_cache(maxsize=256)
-def _settings_for_directory(directory: str) -> Dict[str, Dict[str, Any]]:
+def _config_for_directory(directory: str) -> Config:
     found = find_config(Path(directory))
     if found is None:
-        return {}
+        return Config(root=Path.cwd())
     try:
-        config = load_config(found, all_rules())
+        return load_config(found, all_rules())
     except ConfigError as error:
-        sys.stderr.write(f"apisec-lint: error: ignoring rule options: {error}\n")
-        return {}
-    return {code: dict(options) for code, options in config.rule_settings.items()}
+        sys.stderr.write(f"apisec-lint: error: ignoring configuration: {error}\n")
+        return Config(root=found.parent)
 
 
-def _settings_near(filename: str) -> Dict[str, Dict[str, Any]]:
+def _config_near(filename: str) -> Config:
+    """The configuration the command would use for ``filename`` (rule options, tests)."""
     if filename in ("-", "stdin"):
         directory = Path.cwd()
     else:
         directory = Path(filename).absolute().parent
         while not directory.exists() and directory != directory.parent:
             directory = directory.parent
-    return _settings_for_directory(str(directory))
+    return _config_for_directory(str(directory))

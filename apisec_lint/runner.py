@@ -39,20 +39,26 @@ class RunResult:
 
 
 class SelectionCache:
-    """One RuleSelection per distinct set of per-file ignores."""
+    """One RuleSelection per distinct set of per-file ignores (and test or not)."""
 
     def __init__(self, config: Config, rules: Sequence[Type[Rule]]) -> None:
         self._config = config
         self._rules = rules
-        self._by_ignores: Dict[Tuple[str, ...], RuleSelection] = {}
+        self._by_ignores: Dict[Tuple[Tuple[str, ...], bool], RuleSelection] = {}
 
     def for_path(self, display: str) -> RuleSelection:
-        ignores = self._config.ignores_for(Path(display))
-        selection = self._by_ignores.get(ignores)
+        path = Path(display)
+        key = (self._config.ignores_for(path), self._config.skips_as_test(path))
+        selection = self._by_ignores.get(key)
         if selection is None:
-            enabled = self._config.codes.enabled(self._rules, ignores)
+            ignores, is_test = key
+            enabled = [
+                rule
+                for rule in self._config.codes.enabled(self._rules, ignores)
+                if rule.checks_tests or not is_test
+            ]
             selection = RuleSelection(tuple(enabled), self._config.rule_settings)
-            self._by_ignores[ignores] = selection
+            self._by_ignores[key] = selection
         return selection
 
 

@@ -219,3 +219,28 @@ def test_python_dash_m_matches_the_console_script(project: Path) -> None:
     )
     assert completed.returncode == 1
     assert "APS000" in completed.stdout
+
+
+def test_test_code_is_skipped_unless_check_tests(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    insecure = 'import requests\nrequests.get("https://example.com", verify=False, timeout=5)\n'
+    (project / "tests").mkdir()
+    (project / "tests" / "helpers.py").write_text(insecure)
+    (project / "pkg" / "test_client.py").write_text(insecure)
+    (project / "pkg" / "client.py").write_text(insecure)
+    (project / "tests" / "broken.py").write_text(BROKEN)
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "APS000,APS201", "."], capsys)
+    found = sorted((f["path"], f["code"]) for f in json.loads(out)["findings"])
+    assert found == [
+        (os.path.join(".", "pkg", "broken.py"), "APS000"),
+        (os.path.join(".", "pkg", "client.py"), "APS201"),
+        (os.path.join(".", "tests", "broken.py"), "APS000"),
+    ]
+    (project / "pyproject.toml").write_text("[tool.apisec-lint]\ncheck-tests = true\n")
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "APS201", "."], capsys)
+    assert len(json.loads(out)["findings"]) == 3
+    (project / "pyproject.toml").write_text('[tool.apisec-lint]\ntest-patterns = ["helpers.py"]\n')
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "APS201", "."], capsys)
+    assert sorted(f["path"] for f in json.loads(out)["findings"]) == [
+        os.path.join(".", "pkg", "client.py"),
+        os.path.join(".", "pkg", "test_client.py"),
+    ]

@@ -101,3 +101,11 @@ def test_opt_in_rules_need_their_full_code_in_flake8_too(tmp_path: Path) -> None
     (tmp_path / rule.invalid[0].path).write_text(source)
     assert rule.code not in flake8("--select", "APS", rule.invalid[0].path, cwd=tmp_path).stdout
     assert rule.code in flake8("--select", "APS," + rule.code, rule.invalid[0].path, cwd=tmp_path).stdout
+
+
+def test_test_code_is_skipped_as_in_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "client.py").write_text(INSECURE_CALL)
+    assert flake8("--select", "APS", "tests/client.py", cwd=tmp_path).stdout == ""
+    (tmp_path / "pyproject.toml").write_text("[tool.apisec-lint]\ncheck-tests = true\n")
+    assert "APS201" in flake8("--select", "APS", "tests/client.py", cwd=tmp_path).stdout

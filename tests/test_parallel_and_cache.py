@@ -14,12 +14,11 @@ from apisec_lint import cache as cache_module
 from apisec_lint.cache import ResultCache
 from apisec_lint.config import Config
 from apisec_lint.discovery import discover
-from apisec_lint.engine import RuleSelection
 from apisec_lint.findings import FileResult, Severity
 from apisec_lint.parallel import check_in_parallel
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule, RuleDocs
-from apisec_lint.runner import CheckTask, RunOptions, run
+from apisec_lint.runner import RunOptions, run
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 INSECURE = 'import requests\nrequests.get("https://example.com", verify=False, timeout=5)\n'

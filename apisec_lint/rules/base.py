@@ -100,6 +100,8 @@ class Rule:
     triggers: ClassVar[Tuple[str, ...]] = ()
     valid: ClassVar[Tuple[Valid, ...]] = ()
     invalid: ClassVar[Tuple[Invalid, ...]] = ()
+    #: Whether the rule runs on test code (see ``test-patterns`` in the configuration).
+    checks_tests: ClassVar[bool] = False
     #: False for rules that must stay out of the registry (rules made up in tests).
     registered: ClassVar[bool] = True
     #: Filled in from the visit/leave methods: node type -> method names.

@@ -10,6 +10,7 @@ class UnparsableFile(Rule):
     message = "cannot parse"
     summary = "A file could not be read, decoded or parsed, so no rule checked it."
     severity = Severity.HIGH
+    checks_tests = True
     cwe = ()
     docs = RuleDocs(
         what=(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatch
-from pathlib import PurePath
-from typing import Any, FrozenSet, List, Optional, Set, Tuple, Union
+from typing import Any, FrozenSet, Optional, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 import libcst as cst
@@ -152,12 +150,6 @@ class HardcodedCredential(Rule):
             "More names (words of a variable, key or argument name) that hold credentials, "
             'e.g. ["pin", "license_key"].',
         ),
-        Option(
-            "test-file-patterns",
-            list,
-            ["tests/*", "test_*.py", "*_test.py", "conftest.py", "**/tests/**"],
-            "Glob patterns of files not checked: test code holds fake credentials on purpose.",
-        ),
     )
     docs = RuleDocs(
         what=(
@@ -184,8 +176,8 @@ class HardcodedCredential(Rule):
             "connection URLs; connection URLs to localhost; AWS's documented "
             '`...EXAMPLE` keys. `"changeme"` and similar weak defaults are reported. '
             "Names that describe a credential rather than hold it are skipped "
-            "(`PASSWORD_FIELD`, `TOKEN_URL`, `api_key_header`, `token_type`), and so are "
-            "files matching `test-file-patterns`."
+            "(`PASSWORD_FIELD`, `TOKEN_URL`, `api_key_header`, `token_type`). Test code "
+            "(the configuration's `test-patterns`) is not checked unless `check-tests` is on."
         ),
         why=(
             "Source code is copied to laptops, CI logs, forks and package archives; a "
@@ -236,10 +228,6 @@ class HardcodedCredential(Rule):
         Valid(
             'import jwt\n\nSIGNING_SECRET = "hs256-secret-value"\n'
             'token = jwt.encode({"sub": "1"}, SIGNING_SECRET, algorithm="HS256")\n'
-        ),
-        Valid(
-            'def test_login(client):\n    client.post("/login", json={"password": "hunter22"})\n',
-            path="tests/test_auth.py",
         ),
         Valid('DATABASE_URL = "postgresql://app:app@localhost:5432/app"\n'),
         Valid('AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'),
@@ -331,17 +319,7 @@ class HardcodedCredential(Rule):
         self._extra = tuple(
             tuple(words(name)) for name in self.settings.get("extra-names", [])
         )
-        self._skip_file = self._is_test_file()
         self._signing_names: Optional[FrozenSet[str]] = None
-
-    def _is_test_file(self) -> bool:
-        parts = PurePath(self.context.path.replace("\\", "/")).parts
-        patterns = self.settings.get("test-file-patterns", [])
-        for start in range(len(parts)):
-            tail = "/".join(parts[start:])
-            if any(fnmatch(tail, pattern) for pattern in patterns):
-                return True
-        return False
 
     def _credential_name(self, name: Optional[str]) -> bool:
         if name is None or name.lower() in SIGNING_SECRET_NAMES:
@@ -404,7 +382,7 @@ class HardcodedCredential(Rule):
             self._check_binding(node.name.value, node.default, node)
 
     def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is None or self._skip_file:
+        if node.keyword is None:
             return
         if node.keyword.value == "auth":
             self._check_auth_tuple(node)
@@ -421,7 +399,7 @@ class HardcodedCredential(Rule):
     def _check_binding(
         self, name: Optional[str], value: cst.BaseExpression, node: Binding
     ) -> None:
-        if self._skip_file or not self._credential_name(name):
+        if not self._credential_name(name):
             return
         if self._bound_literal(value):
             self._report_once(node, NAME_MESSAGE.format(name=name))
@@ -434,8 +412,6 @@ class HardcodedCredential(Rule):
                 self._report_once(node, AUTH_MESSAGE.format(api="auth="))
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self._skip_file:
-            return
         api = BASIC_AUTH_CLASSES.get(self.context.qualified_name(node.func) or "")
         if api is None:
             return
@@ -454,8 +430,6 @@ class HardcodedCredential(Rule):
     def _check_string(
         self, node: Union[cst.SimpleString, cst.ConcatenatedString]
     ) -> None:
-        if self._skip_file:
-            return
         ancestors = self.context.ancestors
         if ancestors and isinstance(ancestors[-1], cst.ConcatenatedString):
             return
