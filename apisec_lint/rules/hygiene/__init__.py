@@ -8,3 +8,4 @@ from apisec_lint.rules.hygiene import weak_password_hash  # noqa: F401
 from apisec_lint.rules.hygiene import insecure_token_randomness  # noqa: F401
 from apisec_lint.rules.hygiene import missing_rate_limit  # noqa: F401
 from apisec_lint.rules.hygiene import missing_authentication  # noqa: F401
+from apisec_lint.rules.hygiene import debug_endpoint_exposed  # noqa: F401
