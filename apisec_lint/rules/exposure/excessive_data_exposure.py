@@ -36,6 +36,10 @@ DJANGO_COPIES = {
     "django.core.serializers.serialize": "serializers.serialize()",
 }
 SERIALIZER_BASE_ENDINGS = ("ModelSerializer",)
+CONFIGURATION_OBJECTS = frozenset(
+    {"django.conf.settings", "os.environ", "sys.modules", "flask.current_app.config",
+     "flask.Flask().config"}
+)
 _MAX_FOLLOW = 4
 
 _FLASK = "from flask import Flask, jsonify\napp = Flask(__name__)\n"
@@ -237,7 +241,7 @@ class ExcessiveDataExposure(Rule):
             "    password = serializers.CharField(write_only=True)\n"
             "    class Meta:\n"
             "        model = User\n"
-            "        fields = ('username', 'password', 'token_expiry')\n"
+            "        fields = ('username', 'password', 'token_expiry', 'api_key')\n"
             "        extra_kwargs = {'api_key': {'write_only': True}}\n"
         ),
         Valid(
@@ -362,6 +366,8 @@ class ExcessiveDataExposure(Rule):
         """An object of a local class that has no secret fields, or ``self``."""
         if isinstance(expression, cst.Name) and expression.value in ("self", "cls"):
             return True
+        if (self.context.qualified_name(expression) or "") in CONFIGURATION_OBJECTS:
+            return True  # the whole configuration in a response is APS510's finding
         model = class_of_value(self.context, expression)
         return model is not None and not model.secret_fields
 
@@ -503,10 +509,14 @@ def _write_only_fields(serializer: cst.ClassDef, meta: Dict[str, cst.Assign]) ->
             if not isinstance(element, cst.DictElement):
                 continue
             key = literal_value(element.key)
-            options = literal_value(element.value)
-            if isinstance(key, str) and isinstance(options, dict):
-                if options.get("write_only") is True:
-                    found.add(key)
+            if isinstance(key, str) and isinstance(element.value, cst.Dict):
+                for option in element.value.elements:
+                    if (
+                        isinstance(option, cst.DictElement)
+                        and literal_value(option.key) == "write_only"
+                        and literal_value(option.value) is True
+                    ):
+                        found.add(key)
     return found
 
 
