@@ -212,6 +212,13 @@ class DebugEndpointExposed(Rule):
         ),
         Valid(
             "from django.conf import settings\n"
+            "from django.template.response import TemplateResponse\n"
+            "def password_required(request):\n"
+            "    template = getattr(settings, 'PASSWORD_TEMPLATE', 'password.html')\n"
+            "    return TemplateResponse(request, template, {})\n"
+        ),
+        Valid(
+            "from django.conf import settings\n"
             "from django.http import JsonResponse\n"
             "def version(request):\n"
             "    return JsonResponse({'version': settings.VERSION, 'tz': settings.TIME_ZONE})\n"
@@ -310,7 +317,13 @@ class DebugEndpointExposed(Rule):
         if isinstance(parent, cst.Arg):
             call = parents.get(id(parent))
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
-                return call.func.value in WHOLE_CALLS or call.func.value == "getattr"
+                if call.func.value == "getattr":
+                    # getattr(settings, "NAME", default) reads one setting
+                    named = call.args[1].value if len(call.args) > 1 else None
+                    return named is not None and not isinstance(
+                        self.context.literal(named), str
+                    )
+                return call.func.value in WHOLE_CALLS
             if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
                 return call.func.attr.value in WHOLE_CALLS
         if isinstance(parent, cst.StarredDictElement):
