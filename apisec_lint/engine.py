@@ -20,6 +20,7 @@ from apisec_lint.analysis.scopes import ModuleIndex, Scope
 from apisec_lint.analysis.values import DictView, Resolved, Values
 from apisec_lint.deep import run_with_deep_stack
 from apisec_lint.findings import FileResult, Finding, ToolError
+from apisec_lint.fixes import Fix
 from apisec_lint.noqa import NoqaMap
 from apisec_lint.rules.base import Rule
 from apisec_lint.source import Screening, SourceProblem, decode_source, screen
@@ -34,7 +35,7 @@ UNPARSABLE_CODE = "APS000"
 REPORT_BUG = "please report it at https://github.com/apisec-lint/apisec-lint/issues"
 
 
-_SCOPE_NODES = (cst.FunctionDef, cst.ClassDef)
+_SCOPE_NODES = frozenset({cst.FunctionDef, cst.ClassDef})
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class _Report:
     node: cst.CSTNode
     statement: Optional[cst.CSTNode]
     message: str
+    fix: Optional[Fix] = None
 
 
 class FileContext:
@@ -53,7 +55,10 @@ class FileContext:
         self.text = text
         self.module = module
         self.ancestors: List[cst.CSTNode] = []
+        #: The functions and classes among ``ancestors``, innermost last.
+        self.scope_nodes: List[cst.CSTNode] = []
         self.reports: List[_Report] = []
+        self._qualified_names: Dict[cst.CSTNode, Optional[str]] = {}
         self._index: Optional[ModuleIndex] = None
         self._values: Optional[Values] = None
         self._analyses: Dict[str, Any] = {}
@@ -73,20 +78,25 @@ class FileContext:
     @property
     def scope(self) -> Scope:
         """The innermost function, class or module around the node being visited."""
-        for node in reversed(self.ancestors):
-            if type(node) in _SCOPE_NODES:
-                return self.index.scope_for(node)
+        if self.scope_nodes:
+            return self.index.scope_for(self.scope_nodes[-1])
         return self.index.module_scope
 
     @property
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
-        for node in reversed(self.ancestors):
+        for node in reversed(self.scope_nodes):
             if type(node) is cst.FunctionDef:
                 return node
         return None
 
     def qualified_name(self, expression: cst.BaseExpression) -> Optional[str]:
-        return self.values.qualified_name(expression, self.scope)
+        """Memoised per node: many rules ask about the same call's function."""
+        try:
+            return self._qualified_names[expression]
+        except KeyError:
+            name = self.values.qualified_name(expression, self.scope)
+            self._qualified_names[expression] = name
+            return name
 
     def follow(self, expression: cst.BaseExpression) -> Resolved:
         return self.values.follow(expression, self.scope)
@@ -104,8 +114,11 @@ class FileContext:
         result: T = self._analyses[key]
         return result
 
-    def add_report(self, rule: Rule, node: cst.CSTNode, message: str) -> None:
-        self.reports.append(_Report(rule, node, _enclosing_statement(self.ancestors), message))
+    def add_report(
+        self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[Fix] = None
+    ) -> None:
+        statement = _enclosing_statement(self.ancestors)
+        self.reports.append(_Report(rule, node, statement, message, fix))
 
 
 def _enclosing_statement(ancestors: Sequence[cst.CSTNode]) -> Optional[cst.CSTNode]:
@@ -161,7 +174,33 @@ def check_text(
     if not rules and screening.accepted:
         return FileResult(path)
     return run_with_deep_stack(
-        lambda: _check_parsed(path, text, rules, selection, honour_noqa, screening)
+        lambda: _check_parsed(path, text, rules, selection, honour_noqa, screening).result
+    )
+
+
+@dataclass
+class CheckedModule:
+    """A file's result with the tree the rules walked and the fixes they offered."""
+
+    result: FileResult
+    module: Optional[cst.Module] = None
+    #: Each finding that came with a fix, in the order of the findings.
+    fixes: Tuple[Tuple[Finding, Fix], ...] = ()
+
+
+def check_for_fixes(path: str, text: str, selection: RuleSelection) -> CheckedModule:
+    """Check ``text`` like ``check_text`` and keep what applying fixes needs.
+
+    The caller must use the tree inside ``run_with_deep_stack``, as this does.
+    """
+    screening = screen(text)
+    if screening.problem is not None:
+        return CheckedModule(unparsable_result(path, screening.problem, selection))
+    rules = selection.applicable_to(text)
+    if not rules and screening.accepted:
+        return CheckedModule(FileResult(path))
+    return run_with_deep_stack(
+        lambda: _check_parsed(path, text, rules, selection, True, screening)
     )
 
 
@@ -172,20 +211,22 @@ def _check_parsed(
     selection: RuleSelection,
     honour_noqa: bool,
     screening: Screening,
-) -> FileResult:
+) -> CheckedModule:
     result = FileResult(path)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         problem = screening.syntax_error or _describe_libcst_error(error)
-        return unparsable_result(path, problem, selection)
+        return CheckedModule(unparsable_result(path, problem, selection))
     except RecursionError:
-        return unparsable_result(path, SourceProblem("cannot parse: nested too deeply"), selection)
+        problem = SourceProblem("cannot parse: nested too deeply")
+        return CheckedModule(unparsable_result(path, problem, selection))
     context = FileContext(path, text, module)
     _run_rules(context, rules, selection, result)
+    fixes: List[Tuple[Finding, Fix]] = []
     if context.reports:
-        _locate(context, result, honour_noqa)
-    return result
+        fixes = _locate(context, result, honour_noqa)
+    return CheckedModule(result, module, tuple(fixes))
 
 
 def _describe_libcst_error(error: cst.ParserSyntaxError) -> SourceProblem:
@@ -220,7 +261,7 @@ def _run_rules(
                     _guarded(callback, rule_class, context.path, failed) for callback in callbacks
                 )
     try:
-        walk(context.module, visit, leave, context.ancestors)
+        walk(context.module, visit, leave, context.ancestors, context.scope_nodes, _SCOPE_NODES)
     except RecursionError:
         result.errors.append(ToolError(context.path, "tree too deep to analyse"))
     result.errors.extend(failed.values())
@@ -246,12 +287,18 @@ def _guarded(callback: Any, rule_class: Type[Rule], path: str, failed: Dict[str,
     return call
 
 
-def _locate(context: FileContext, result: FileResult, honour_noqa: bool) -> None:
-    """Turn reported nodes into findings with positions, dropping noqa'd ones."""
+def _locate(
+    context: FileContext, result: FileResult, honour_noqa: bool
+) -> List[Tuple[Finding, Fix]]:
+    """Turn reported nodes into findings with positions, dropping noqa'd ones.
+
+    Returns the findings that came with a fix, each with its fix.
+    """
     positions = _positions(context.module)
     lines = context.text.splitlines() if honour_noqa else []
     noqa = NoqaMap(lines)
     seen = set()
+    fixes: List[Tuple[Finding, Fix]] = []
     for report in context.reports:
         where = positions.get(report.node)
         if where is None:
@@ -278,7 +325,11 @@ def _locate(context: FileContext, result: FileResult, honour_noqa: bool) -> None
         if finding not in seen:
             seen.add(finding)
             result.findings.append(finding)
+            if report.fix is not None:
+                fixes.append((finding, report.fix))
     result.findings.sort()
+    fixes.sort(key=lambda pair: pair[0])
+    return fixes
 
 
 def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:

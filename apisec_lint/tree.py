@@ -100,12 +100,17 @@ def walk(
     on_visit: Mapping[type, Sequence[NodeCallback]],
     on_leave: Mapping[type, Sequence[NodeCallback]],
     ancestors: List[cst.CSTNode],
+    scopes: Optional[List[cst.CSTNode]] = None,
+    scope_types: FrozenSet[type] = frozenset(),
 ) -> None:
     """Visit every code node under ``root`` once, depth first, without recursion.
 
     ``ancestors`` is kept equal to the chain of nodes enclosing the node being
-    visited (root first, the node itself excluded) so callbacks can look upwards.
+    visited (root first, the node itself excluded) so callbacks can look upwards;
+    ``scopes`` likewise holds just the enclosing nodes whose type is in
+    ``scope_types``, so the innermost function or class is found in one step.
     """
+    scope_stack: List[cst.CSTNode] = scopes if scopes is not None else []
     leave_marker = None
     stack: List[Optional[cst.CSTNode]] = [root]
     push = stack.append
@@ -118,13 +123,18 @@ def walk(
         node = pop()
         if node is leave_marker:
             left = ancestors.pop()
-            for callback in get_leave(type(left), ()):
+            left_type = type(left)
+            if left_type in scope_types:
+                scope_stack.pop()
+            for callback in get_leave(left_type, ()):
                 callback(left)
             continue
         node_type = type(node)
         for callback in get_visit(node_type, ()):
             callback(node)
         ancestors.append(node)
+        if node_type in scope_types:
+            scope_stack.append(node)
         push(leave_marker)
         pending: List[cst.CSTNode] = []
         fields = fields_of.get(node_type) or code_fields(node_type)

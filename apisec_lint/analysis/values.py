@@ -292,27 +292,45 @@ class Values:
         return None
 
 
+_NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
+def string_value(node: cst.SimpleString) -> Any:
+    """The value of a string literal; without ``ast.literal_eval`` when no escape needs it.
+
+    libcst's ``evaluated_value`` compiles every string, which made string-heavy
+    rules spend more time in the compiler than in their own code.
+    """
+    raw = node.value
+    prefix_end = 0
+    while raw[prefix_end] not in "'\"":
+        prefix_end += 1
+    prefix = raw[:prefix_end].lower()
+    quote_length = 3 if raw[prefix_end : prefix_end + 3] in ('"""', "'''") else 1
+    body = raw[prefix_end + quote_length : len(raw) - quote_length]
+    if prefix in ("", "u") and "\\" not in body:
+        return body
+    if prefix == "r":
+        return body
+    try:
+        return node.evaluated_value
+    except Exception:  # an unusual prefix libcst cannot evaluate
+        return UNKNOWN
+
+
 def literal_value(node: Optional[cst.CSTNode]) -> Any:
     """The value of a literal node (strings, numbers, booleans, None, tuples, lists)."""
-    if isinstance(node, cst.SimpleString):
-        try:
-            return node.evaluated_value
-        except Exception:  # an unusual prefix libcst cannot evaluate
-            return UNKNOWN
-    if isinstance(node, cst.ConcatenatedString):
-        left = literal_value(node.left)
-        right = literal_value(node.right)
-        if isinstance(left, str) and isinstance(right, str):
-            return left + right
-        if isinstance(left, bytes) and isinstance(right, bytes):
-            return left + right
-        return UNKNOWN
+    node_type = type(node)
+    if node_type is cst.SimpleString:
+        return string_value(node)  # type: ignore[arg-type]
+    if node_type is cst.Name:
+        return _NAMED_CONSTANTS.get(node.value, UNKNOWN)  # type: ignore[union-attr]
+    if node_type is cst.ConcatenatedString:
+        return _concatenated_value(node)  # type: ignore[arg-type]
     if isinstance(node, cst.Integer):
         return node.evaluated_value
     if isinstance(node, cst.Float):
         return node.evaluated_value
-    if isinstance(node, cst.Name):
-        return {"True": True, "False": False, "None": None}.get(node.value, UNKNOWN)
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         inner = literal_value(node.expression)
         return -inner if isinstance(inner, (int, float)) and inner is not UNKNOWN else UNKNOWN
@@ -326,6 +344,21 @@ def literal_value(node: Optional[cst.CSTNode]) -> Any:
                 return UNKNOWN
             values.append(value)
         return tuple(values) if isinstance(node, cst.Tuple) else values
+    return UNKNOWN
+
+
+def _concatenated_value(node: cst.ConcatenatedString) -> Any:
+    """``"a" "b" ...`` without recursion: libcst nests these to the right."""
+    parts: List[Any] = []
+    current: cst.BaseExpression = node
+    while type(current) is cst.ConcatenatedString:
+        parts.append(literal_value(current.left))
+        current = current.right
+    parts.append(literal_value(current))
+    if all(isinstance(part, str) for part in parts):
+        return "".join(parts)
+    if all(isinstance(part, bytes) for part in parts):
+        return b"".join(parts)
     return UNKNOWN
 
 
