@@ -250,7 +250,8 @@ class FrameworkModel:
                 if arg.keyword is not None and arg.keyword.value == "exception_handlers":
                     view = self.values.dict_view(arg.value, scope)
                     for entry in view.entries if view else ():
-                        self._remember(found, entry.value, "exception", FASTAPI)
+                        if _handles_server_errors(entry.key, entry.key_node):
+                            self._remember(found, entry.value, "exception", FASTAPI)
         return found
 
     @staticmethod
@@ -414,6 +415,13 @@ def is_response_call(qualified: Optional[str]) -> bool:
     if last in RESPONSE_CALL_NAMES:
         return True
     return head == "aiohttp" and last.startswith("HTTP") and rest.startswith("web")
+
+
+def _handles_server_errors(key: object, node: Optional[cst.BaseExpression]) -> bool:
+    """An ``exception_handlers`` key for 5xx codes or exception classes other than client errors."""
+    if isinstance(key, int) and key is not UNKNOWN:
+        return key >= 500
+    return node is None or not is_client_error_type(_last_name(node))
 
 
 def is_client_error_type(name: str) -> bool:

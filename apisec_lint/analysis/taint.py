@@ -149,7 +149,9 @@ PASS_THROUGH_CALLS = frozenset(
      "html.unescape", "html.escape", "markupsafe.escape", "markupsafe.Markup",
      "flask.escape", "textwrap.dedent", "shlex.split", "yaml.safe_load",
      "ast.literal_eval", "ujson.loads", "orjson.loads", "str.join", "str.format", "map",
-     "filter", "enumerate", "zip"}
+     "filter", "enumerate", "zip", "yaml.load", "yaml.full_load", "yaml.unsafe_load",
+     "pickle.loads", "pickle.load", "json.load", "msgpack.unpackb", "xmltodict.parse",
+     "tomllib.loads", "toml.loads"}
 )
 #: Calls that make data safe for some sink kinds only.
 PARTIAL_SANITIZERS: Mapping[str, FrozenSet[str]] = {
@@ -385,6 +387,9 @@ class FunctionAnalysis:
 
     def _if(self, statement: cst.If, env: Env, depth: int) -> Tuple[Env, bool]:
         self._record(statement, (statement.test,), env)
+        if self._walrus:
+            env = dict(env)
+            self._bind_walrus(statement.test, env)
         when_true, when_false = self._guards(statement.test, env)
         true_env = self._apply_guard(env, when_true)
         false_env = self._apply_guard(env, when_false)

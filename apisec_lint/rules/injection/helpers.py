@@ -74,6 +74,9 @@ def _chain_has(expression: cst.BaseExpression, names: Sequence[str]) -> bool:
 # -- APS301 SQL ----------------------------------------------------------------
 
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
+#: asyncpg/databases query methods, recognised on receivers named like connections.
+CONNECTION_QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one"})
+CONNECTION_NAMES = ("conn", "connection", "db", "database", "cursor", "cur", "pool", "tx")
 SQL_FUNCTIONS = frozenset(
     {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text",
      "django.db.models.expressions.RawSQL", "django.db.models.RawSQL", "pandas.read_sql",
@@ -83,6 +86,8 @@ SQL_FUNCTIONS = frozenset(
 
 def sql_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
     method = _method(call)
+    if method in CONNECTION_QUERY_METHODS and _chain_has(call.func, CONNECTION_NAMES):
+        return _sink(call, argument(call, 0, "query"), resolver)
     if method in SQL_METHODS:
         return _sink(call, argument(call, 0, "sql") or argument(call, 0, "operation")
                      or argument(call, 0, "statement"), resolver)
@@ -289,15 +294,18 @@ def _constant_prefix(expression: cst.BaseExpression, resolver: Resolver) -> str:
         if isinstance(node, cst.BinaryOperation) and isinstance(
             node.operator, (cst.Add, cst.Modulo)
         ):
-            node = node.left
+            node = resolver.follow(node.left)
         elif (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "format"
         ):
-            node = node.func.value
+            node = resolver.follow(node.func.value)
         else:
             break
+    choice = _lookup_choice(node, resolver)
+    if choice is not None:
+        return choice
     if isinstance(node, cst.FormattedString):
         text = ""
         for part in node.parts:
@@ -319,6 +327,30 @@ def _constant_prefix(expression: cst.BaseExpression, resolver: Resolver) -> str:
             value = value.split("{", 1)[0]
         return value
     return ""
+
+
+def _lookup_choice(node: cst.BaseExpression, resolver: Resolver) -> Optional[str]:
+    """``UPSTREAMS[name]`` or ``UPSTREAMS.get(name)`` of a constant dict of fixed-host URLs."""
+    mapping: cst.BaseExpression
+    if isinstance(node, cst.Subscript):
+        mapping = node.value
+    elif (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and len(node.args) == 1
+    ):
+        mapping = node.func.value
+    else:
+        return None
+    view = resolver.values.dict_view(mapping, resolver.scope)
+    if view is None or not view.complete or not view.entries:
+        return None
+    texts = [resolver.literal(entry.value) for entry in view.entries]
+    if all(isinstance(text, str) and _FIXED_HOST.match(text) for text in texts):
+        first: str = texts[0]
+        return first
+    return None
 
 
 def has_fixed_host(expression: cst.BaseExpression, resolver: Resolver, relative: bool) -> bool:
