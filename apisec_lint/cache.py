@@ -36,6 +36,26 @@ _TAG = (
 _SPARE_ENTRIES = 5000
 
 
+_code_fingerprint: Optional[str] = None
+
+
+def code_fingerprint() -> str:
+    """Size and modification time of every module of this package, hashed.
+
+    The version alone would let a developer's edited rule serve findings from
+    before the edit; this costs one stat per module, once per process.
+    """
+    global _code_fingerprint
+    if _code_fingerprint is None:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for module in sorted(package.rglob("*.py")):
+            status = module.stat()
+            digest.update(f"{module.relative_to(package)}:{status.st_size}:{status.st_mtime_ns};".encode())
+        _code_fingerprint = digest.hexdigest()
+    return _code_fingerprint
+
+
 class ResultCache:
     """Findings per file, stored under ``directory``; None of its errors are fatal."""
 
@@ -80,6 +100,7 @@ class ResultCache:
             [
                 _FORMAT,
                 __version__,
+                code_fingerprint(),
                 sys.version_info[:3],
                 relative_path,
                 sorted(rule_codes),

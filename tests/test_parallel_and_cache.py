@@ -178,3 +178,9 @@ def test_pruning_keeps_the_cache_bounded(tmp_path: Path, monkeypatch: pytest.Mon
             (root / f"f{number}.py").write_text(f"x = {round_number}\n" + INSECURE)
         findings_json(root, 1, ResultCache.open(directory))
     assert len(_entries(directory)) <= 6
+
+
+def test_editing_the_tool_itself_invalidates_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = ResultCache.key(b"x", "a.py", ["APS201"], {})
+    monkeypatch.setattr(cache_module, "_code_fingerprint", "an edited rule")
+    assert ResultCache.key(b"x", "a.py", ["APS201"], {}) != before
