@@ -194,9 +194,17 @@ def is_settings_module(context: "FileContext") -> bool:
     return "INSTALLED_APPS" in context.text
 
 
+#: Modules that hold a framework's documented defaults, which every project
+#: overrides in its own settings: Django's ``django/conf/global_settings.py``.
+DEFAULTS_MODULES = frozenset({"global_settings"})
+
+
 def is_development_context(context: "FileContext") -> bool:
-    """Inside a config class or settings module named for development or tests."""
+    """Inside a config class or settings module named for development or tests,
+    or in a framework's module of defaults."""
     path = PurePath(context.path)
+    if path.stem in DEFAULTS_MODULES:
+        return True
     if DEVELOPMENT_WORDS.intersection(words(path.stem)):
         return True
     if any(part in ("tests", "test", "testing") for part in path.parent.parts):

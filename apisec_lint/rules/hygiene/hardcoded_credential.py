@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from apisec_lint.analysis.calls import argument
-from apisec_lint.analysis.values import ENVIRONMENT_LOOKUPS, literal_value
+from apisec_lint.analysis.values import ENVIRONMENT_LOOKUPS, UNKNOWN, literal_value
 from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Option, Rule, RuleDocs, Valid
 from apisec_lint.rules.hygiene.helpers import (
     CREDENTIAL_PHRASES,
+    NOT_A_SECRET_FIRST_WORDS,
     expression_name,
     has_phrase,
     is_credential_name,
@@ -99,7 +100,9 @@ def is_placeholder(value: str) -> bool:
     """Whether ``value`` stands for a credential: empty, ``<password>``, ``${TOKEN}``..."""
     text = AUTH_SCHEMES.sub("", value.strip())
     lowered = text.lower()
-    if len(text) < 4 or lowered in PLACEHOLDER_WORDS or lowered.startswith("your"):
+    if len(text) < 4 or lowered in PLACEHOLDER_WORDS:
+        return True
+    if lowered.startswith(("your", "fake", "dummy")):
         return True
     if len(set(text)) == 1 or TEMPLATE.search(text):
         return True
@@ -114,6 +117,10 @@ def looks_like_a_name(text: str) -> bool:
     return is_password_name(text) or any(
         has_phrase(text_words, phrase) for phrase in CREDENTIAL_PHRASES
     )
+
+
+def is_literal(node: Optional[cst.BaseExpression]) -> bool:
+    return node is not None and literal_value(node) is not UNKNOWN
 
 
 def is_credential_value(value: Any) -> bool:
@@ -233,6 +240,23 @@ class HardcodedCredential(Rule):
         Valid('AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'),
         Valid('headers = {"Authorization": f"Bearer {token}"}\n'),
         Valid('pin = "4821"\n'),
+        Valid(
+            "def parse(cmdline, token):\n"
+            '    if token == "make":\n'
+            '        token = "make.bat"\n'
+            "    token = token.strip()\n"
+            "    return token\n"
+        ),
+        Valid('fake_secret_token = "coneofsilence"\n'),
+        Valid('users = {"alice": {"hashed_password": "fakehashedsecret"}}\n'),
+        Valid(
+            "def source(request, settings):\n"
+            "    if request.is_ajax:\n"
+            "        token_source = settings.CSRF_HEADER_NAME\n"
+            "    else:\n"
+            '        token_source = "POST"\n'
+            "    return token_source\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -324,6 +348,9 @@ class HardcodedCredential(Rule):
     def _credential_name(self, name: Optional[str]) -> bool:
         if name is None or name.lower() in SIGNING_SECRET_NAMES:
             return False
+        name_words = words(name)
+        if name_words and name_words[0] in NOT_A_SECRET_FIRST_WORDS:
+            return False
         return (
             is_credential_name(name, self._extra)
             and name not in self._signing_secrets()
@@ -401,8 +428,28 @@ class HardcodedCredential(Rule):
     ) -> None:
         if not self._credential_name(name):
             return
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and self._working_variable(node):
+            return
         if self._bound_literal(value):
             self._report_once(node, NAME_MESSAGE.format(name=name))
+
+    def _working_variable(self, node: Union[cst.Assign, cst.AnnAssign]) -> bool:
+        """A local name also given computed values: a loop or parsing variable
+        (``token = "make.bat"`` beside ``token = token[2:]``), not a stored secret."""
+        if isinstance(node, cst.Assign):
+            targets = [assign_target.target for assign_target in node.targets]
+        else:
+            targets = [node.target]
+        for target in targets:
+            if not isinstance(target, cst.Name):
+                continue
+            bindings = self.context.index.lookup(target.value, self.context.scope)
+            if len(bindings) > 1 and any(
+                binding.kind != "assign" or not is_literal(binding.value)
+                for binding in bindings
+            ):
+                return True
+        return False
 
     def _check_auth_tuple(self, node: cst.Arg) -> None:
         pair = self.context.follow(node.value).expression

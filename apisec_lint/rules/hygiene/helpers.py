@@ -248,6 +248,14 @@ FLAG_FIRST_WORDS = frozenset(
 )
 
 
+#: First words that say a value is not a usable credential: a hash of one, or a
+#: stand-in in example and documentation code (``hashed_password``, ``fake_token``).
+#: Still sensitive to expose (APS404), but not a secret to move out of the code.
+NOT_A_SECRET_FIRST_WORDS = frozenset(
+    {"hash", "hashed", "fake", "dummy", "example", "sample", "mock"}
+)
+
+
 #: ``<word>_KEY`` names the lookup key of such a value rather than a secret key.
 KEYED_WORDS = frozenset({"token", "password", "cookie", "session", "cache", "pwd"})
 

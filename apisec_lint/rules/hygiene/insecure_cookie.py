@@ -114,6 +114,12 @@ class InsecureCookie(Rule):
     )
     valid = (
         Valid(
+            "# Django's documented defaults, overridden by each project's settings.\n"
+            "SESSION_COOKIE_SECURE = False\nCSRF_COOKIE_SECURE = False\n"
+            "INSTALLED_APPS = []\n",
+            path="django/conf/global_settings.py",
+        ),
+        Valid(
             'def login(response):\n    response.set_cookie("session", sid, secure=True, '
             'httponly=True, samesite="Lax")\n'
         ),
