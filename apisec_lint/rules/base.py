@@ -29,6 +29,7 @@ from apisec_lint.findings import Severity
 
 if TYPE_CHECKING:
     from apisec_lint.engine import FileContext
+    from apisec_lint.fixes import Fix
 
 _CODE = re.compile(r"^APS\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -100,6 +101,8 @@ class Rule:
     triggers: ClassVar[Tuple[str, ...]] = ()
     valid: ClassVar[Tuple[Valid, ...]] = ()
     invalid: ClassVar[Tuple[Invalid, ...]] = ()
+    #: Whether the rule offers fixes (``--fix``) for some of its findings.
+    fixable: ClassVar[bool] = False
     #: Whether the rule runs on test code (see ``test-patterns`` in the configuration).
     checks_tests: ClassVar[bool] = False
     #: False for rules that must stay out of the registry (rules made up in tests).
@@ -133,9 +136,12 @@ class Rule:
         self.context = context
         self.settings = settings
 
-    def report(self, node: cst.CSTNode, message: Optional[str] = None) -> None:
-        """Report ``node`` (the argument, keyword or assignment at fault)."""
-        self.context.add_report(self, node, message or self.message)
+    def report(
+        self, node: cst.CSTNode, message: Optional[str] = None, fix: Optional["Fix"] = None
+    ) -> None:
+        """Report ``node`` (the argument, keyword or assignment at fault), with the
+        fix that removes the finding when the rule is certain of one."""
+        self.context.add_report(self, node, message or self.message, fix)
 
     @classmethod
     def option_defaults(cls) -> Dict[str, Any]:
