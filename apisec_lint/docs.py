@@ -51,6 +51,7 @@ def render_rule_text(rule: Type[Rule]) -> str:
         "",
         f"- Severity: {rule.severity.value}",
         f"- Status: {status}",
+        f"- Autofix: {_autofix(rule)}",
         f"- Message: {rule.message}",
         "",
         "## What it finds",
@@ -86,6 +87,12 @@ def render_rule_text(rule: Type[Rule]) -> str:
     lines += ["", "## Known limitations", "", docs.limitations or "None known.", "", "## References", ""]
     lines += _references(rule)
     return "\n".join(lines) + "\n"
+
+
+def _autofix(rule: Type[Rule]) -> str:
+    if rule.fixable:
+        return "yes, for some findings, with `apisec-lint check --fix` (see What it finds)"
+    return "no"
 
 
 def _references(rule: Type[Rule]) -> List[str]:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from apisec_lint.analysis.calls import argument, keyword_argument
 from apisec_lint.findings import Severity
+from apisec_lint.fixes import Fix, imports_package, remove_argument
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.exposure.config_helpers import (
     ConfigSetting,
@@ -45,6 +46,8 @@ RUN_SIMPLE = ("werkzeug.serving.run_simple", "werkzeug.run_simple")
 #: ``.run(debug=True)`` on these is not a web debugger.
 NOT_WEB_RUNNERS = ("asyncio.run", "unittest.main", "trio.run", "anyio.run")
 APP_OWNER_SUFFIXES = ("Flask()", "Quart()", "FastAPI()", "Starlette()")
+#: Applications whose ``run`` takes an optional ``debug`` keyword that defaults to off.
+RUNNABLE_APPS = ("flask.Flask()", "flask.app.Flask()", "quart.Quart()", "quart.app.Quart()")
 
 
 class DebugModeEnabled(Rule):
@@ -56,6 +59,7 @@ class DebugModeEnabled(Rule):
     cwe = (489, 215)
     owasp = "API8:2023"
     triggers = ("debug", "DEBUG")
+    fixable = True
     docs = RuleDocs(
         what=(
             "Flask/Quart `app.run(debug=True)`, `app.debug = True`, `DEBUG` set to true "
@@ -65,7 +69,15 @@ class DebugModeEnabled(Rule):
             "or defining `INSTALLED_APPS`), `FastAPI(debug=True)`, `Starlette(debug=True)` "
             "and werkzeug `run_simple(..., use_debugger=True)`. A value read from the "
             "environment is reported only when its default, used when the variable is "
-            'unset, is true (`os.getenv("DEBUG", "1") == "1"`).'
+            'unset, is true (`os.getenv("DEBUG", "1") == "1"`).\n\n'
+            "`--fix` removes a `debug=True` written in `FastAPI(...)`, "
+            "`Starlette(...)` or the `run(...)` of an application made by "
+            "`Flask(...)`/`Quart(...)` (or named `app`/`application` in a file that "
+            "imports flask or quart), and `use_debugger=True` passed by keyword to "
+            "`run_simple`: each defaults to off. Settings (`DEBUG = True`, "
+            "`app.debug = True`, config entries) and values read from variables or the "
+            "environment are not fixed, since the right replacement depends on how "
+            "the project is deployed."
         ),
         why=(
             "Debug mode shows full tracebacks with source, local variables and settings to "
@@ -270,19 +282,45 @@ class DebugModeEnabled(Rule):
             self._check_flag(
                 keyword_argument(node, "debug"),
                 APP_MESSAGE.format(api=APP_CLASSES[name]),
+                node,
             )
         elif name in RUN_SIMPLE:
-            self._check_flag(argument(node, 4, "use_debugger"), RUN_SIMPLE_MESSAGE)
+            self._check_flag(argument(node, 4, "use_debugger"), RUN_SIMPLE_MESSAGE, node)
         elif (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "run"
             and name not in NOT_WEB_RUNNERS
         ):
             owner = self.context.module.code_for_node(node.func)
+            runs_app = self._is_flask_app(node.func.value)
             self._check_flag(
-                keyword_argument(node, "debug"), RUN_MESSAGE.format(api=owner)
+                keyword_argument(node, "debug"),
+                RUN_MESSAGE.format(api=owner),
+                node if runs_app else None,
             )
 
-    def _check_flag(self, arg: Optional[cst.Arg], message: str) -> None:
-        if arg is not None and truth_value(self.context, arg.value):
-            self.report(arg, message)
+    def _check_flag(
+        self, arg: Optional[cst.Arg], message: str, removable_from: Optional[cst.Call]
+    ) -> None:
+        """Report a true flag; offer to remove it from ``removable_from`` when it is
+        written as a ``True`` keyword there (the parameter defaults to off)."""
+        if arg is None or not truth_value(self.context, arg.value):
+            return
+        fix = None
+        if (
+            removable_from is not None
+            and arg.keyword is not None
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "True"
+        ):
+            fix = Fix(removable_from, remove_argument(removable_from, arg))
+        self.report(arg, message, fix)
+
+    def _is_flask_app(self, owner: cst.BaseExpression) -> bool:
+        if (self.context.qualified_name(owner) or "") in RUNNABLE_APPS:
+            return True
+        return (
+            isinstance(owner, cst.Name)
+            and owner.value in ("app", "application")
+            and (imports_package(self.context, "flask") or imports_package(self.context, "quart"))
+        )

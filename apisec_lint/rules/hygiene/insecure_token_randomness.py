@@ -8,8 +8,10 @@ import libcst as cst
 
 from apisec_lint.analysis.values import literal_value
 from apisec_lint.findings import Severity
+from apisec_lint.fixes import Fix, module_reference, rename_function
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.hygiene.helpers import has_phrase, name_of_target, words
+from apisec_lint.tree import iter_subtree
 
 MESSAGE = "`random.{function}` makes `{name}` predictable; use `secrets` (token_urlsafe, choice)"
 
@@ -28,6 +30,8 @@ RANDOM_FUNCTIONS = frozenset(
     }
 )
 RANDOM_OWNERS = ("random", "random.Random()")
+#: ``random`` functions whose one-argument call ``secrets`` does the same way.
+SECRETS_EQUIVALENTS = {"choice": "choice", "getrandbits": "randbits", "randrange": "randbelow"}
 #: Single words that name a secret value.
 SECRET_WORDS = frozenset(
     {
@@ -134,6 +138,7 @@ class InsecureTokenRandomness(Rule):
     cwe = (338, 330)
     owasp = "API2:2023"
     triggers = ("random",)
+    fixable = True
     docs = RuleDocs(
         what=(
             "Calls of the `random` module (`random.choice`, `choices`, `randint`, "
@@ -141,7 +146,16 @@ class InsecureTokenRandomness(Rule):
             "`random.Random()` instance whose result is bound to a name, keyword or dict "
             "key that holds a secret (token, secret, OTP, nonce, password, session id, "
             "API key, salt, PIN, reset/verification/activation code), or made inside a "
-            "function so named (`generate_token`, `make_reset_code`)."
+            "function so named (`generate_token`, `make_reset_code`).\n\n"
+            "`--fix` replaces the call where `secrets` has the same function: "
+            "`random.choice(seq)` becomes `secrets.choice(seq)`, "
+            "`random.getrandbits(k)` `secrets.randbits(k)` and `random.randrange(n)` "
+            "(one argument) `secrets.randbelow(n)`, adding `import secrets` if needed. "
+            "It does so only when that call is the only `random` call in the value, "
+            "so the fixed value draws nothing from `random`. `choices`, `randint`, "
+            "`sample`, two-argument `randrange` and calls on a `random.Random()` "
+            "instance are left for a person to rewrite (often as "
+            "`secrets.token_urlsafe`)."
         ),
         why=(
             "`random` is a Mersenne Twister: after observing a few hundred outputs, for "
@@ -238,7 +252,33 @@ class InsecureTokenRandomness(Rule):
         if id(binding) in self._reported:
             return
         self._reported.add(id(binding))
-        self.report(node, MESSAGE.format(function=function, name=bound_name))
+        fix = self._secrets_call(node, owner, function, binding)
+        self.report(node, MESSAGE.format(function=function, name=bound_name), fix)
+
+    def _secrets_call(
+        self, node: cst.Call, owner: str, function: str, binding: cst.CSTNode
+    ) -> Optional[Fix]:
+        """The ``secrets`` call doing what ``node`` does, if one maps exactly and
+        ``node`` is the only ``random`` call in the value bound to the secret."""
+        replacement = SECRETS_EQUIVALENTS.get(function)
+        if owner != "random" or replacement is None:
+            return None
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return None
+        if sum(1 for inner in iter_subtree(binding) if self._is_random_call(inner)) != 1:
+            return None
+        reference = module_reference(self.context, "secrets")
+        if reference is None:
+            return None
+        call = rename_function(node, reference.name, replacement)
+        return Fix(node, call, ("secrets",) if reference.needs_import else ())
+
+    def _is_random_call(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        name = self.context.qualified_name(node.func) or ""
+        owner, _, function = name.rpartition(".")
+        return owner in RANDOM_OWNERS and function in RANDOM_FUNCTIONS
 
     def _binding(self) -> Optional[Tuple[cst.CSTNode, str]]:
         """The node binding the random value and the secret name it binds, if any."""

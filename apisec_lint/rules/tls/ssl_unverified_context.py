@@ -7,12 +7,15 @@ from typing import Optional
 import libcst as cst
 
 from apisec_lint.findings import Severity
+from apisec_lint.fixes import Fix, module_reference, rename_function
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.tls.helpers import is_cert_none, is_false, source_of
 
 _UNVERIFIED_FACTORIES = frozenset(
     {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
 )
+#: Keywords the unverified factories share with ``ssl.create_default_context``.
+_SHARED_KEYWORDS = frozenset({"purpose", "cafile", "capath", "cadata"})
 
 
 class SslUnverifiedContext(Rule):
@@ -34,6 +37,7 @@ class SslUnverifiedContext(Rule):
         "check_hostname",
         "CERT_NONE",
     )
+    fixable = True
     docs = RuleDocs(
         what=(
             "Calls of `ssl._create_unverified_context()` (and its alias "
@@ -42,7 +46,13 @@ class SslUnverifiedContext(Rule):
             "from `ssl`); and replacing `ssl._create_default_https_context` with the "
             "unverified factory, which switches checks off for every `urllib` and "
             "`http.client` connection in the process. Calls are reported at the call, "
-            "attribute assignments at the assignment."
+            "attribute assignments at the assignment.\n\n"
+            "`--fix` turns a call of the unverified factory into "
+            "`ssl.create_default_context()` when the call passes nothing, or only "
+            "`purpose`, `cafile`, `capath` or `cadata` by keyword (the arguments both "
+            "take), naming `ssl` as the file imports it (adding `import ssl` if the "
+            "factory was imported by itself). Assignments are not fixed: what the "
+            "code should do instead depends on why checks were turned off."
         ),
         why=(
             "A context that skips the certificate or the hostname check completes a "
@@ -187,7 +197,19 @@ class SslUnverifiedContext(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.context.qualified_name(node.func) in _UNVERIFIED_FACTORIES:
-            self.report(node)
+            self.report(node, fix=self._default_context(node))
+
+    def _default_context(self, node: cst.Call) -> Optional[Fix]:
+        """``ssl.create_default_context(...)`` in place of the call, if the
+        arguments mean the same to both functions."""
+        for arg in node.args:
+            if arg.star or arg.keyword is None or arg.keyword.value not in _SHARED_KEYWORDS:
+                return None
+        reference = module_reference(self.context, "ssl")
+        if reference is None:
+            return None
+        replacement = rename_function(node, reference.name, "create_default_context")
+        return Fix(node, replacement, ("ssl",) if reference.needs_import else ())
 
     def visit_Assign(self, node: cst.Assign) -> None:
         message = self._assignment_message(node)

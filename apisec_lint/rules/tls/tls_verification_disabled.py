@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import List, Optional, Sequence
+
 import libcst as cst
 
 from apisec_lint.findings import Severity
+from apisec_lint.fixes import Fix, literal_keyword, remove_argument
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.tls.helpers import (
     REQUESTS_SESSIONS,
@@ -50,6 +53,7 @@ class TlsVerificationDisabled(Rule):
     cwe = (295,)
     owasp = "API8:2023"
     triggers = ("verify", "ssl", "cert_reqs")
+    fixable = True
     docs = RuleDocs(
         what=(
             "`verify=False` passed to `requests` functions and session methods, to "
@@ -60,7 +64,15 @@ class TlsVerificationDisabled(Rule):
             "urllib3 pool managers and connection pools. The value is followed "
             'through constants, and the default of `os.getenv("X", False)` counts '
             "as `False`. The finding is on the keyword argument, or on the "
-            "`session.verify = False` assignment."
+            "`session.verify = False` assignment.\n\n"
+            "`--fix` removes `verify=False`, `ssl=False` and `verify_ssl=False` when "
+            "`False` is written in the call itself and the call is known to be a "
+            "requests, httpx or aiohttp call, so the library's default, verification "
+            "on, applies. It removes a `session.verify = False` statement when the "
+            "session is made by `requests.Session()` in the same file and no comment "
+            "sits above the statement. Values that come from a constant or the "
+            "environment, `cert_reqs`, and methods of objects of unknown type are "
+            "left for a person to change."
         ),
         why=(
             "Without certificate verification TLS still encrypts, but anyone on the "
@@ -274,7 +286,10 @@ class TlsVerificationDisabled(Rule):
         for keyword in self._false_keywords(call):
             for arg in keyword_arguments(node, (keyword,)):
                 if is_false(self.context, arg.value):
-                    self.report(arg, _message(call.api, f"{keyword}=False"))
+                    fix = None
+                    if call.library and literal_keyword(node, keyword, "False") is arg:
+                        fix = Fix(node, remove_argument(node, arg))
+                    self.report(arg, _message(call.api, f"{keyword}=False"), fix)
         if call.library == "urllib3":
             for arg in keyword_arguments(node, ("cert_reqs",)):
                 if is_cert_none(self.context, arg.value):
@@ -307,8 +322,33 @@ class TlsVerificationDisabled(Rule):
                     node,
                     f"`{owner}.verify = False` skips certificate checks for the "
                     "whole session; remove it",
+                    self._statement_removal(node),
                 )
                 return
+
+    def _statement_removal(self, node: cst.Assign) -> Optional[Fix]:
+        """Drop ``session.verify = False`` when that is all its line does, the session
+        certainly is a requests session, and no comment above could be about more."""
+        ancestors = self.context.ancestors
+        if len(ancestors) < 2 or len(node.targets) != 1:
+            return None
+        line, block = ancestors[-1], ancestors[-2]
+        attribute = node.targets[0].target
+        if not (
+            isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "False"
+            and isinstance(attribute, cst.Attribute)
+            and self.context.qualified_name(attribute.value) in REQUESTS_SESSIONS
+            and not any(empty.comment for empty in line.leading_lines)
+        ):
+            return None
+        if isinstance(block, cst.Module):
+            return Fix(block, block.with_changes(body=_without(block.body, line)))
+        if isinstance(block, cst.IndentedBlock) and len(block.body) > 1:
+            return Fix(block, block.with_changes(body=_without(block.body, line)))
+        return None
 
     def _is_requests_session(self, owner: cst.BaseExpression) -> bool:
         name = self.context.qualified_name(owner)
@@ -324,3 +364,19 @@ class TlsVerificationDisabled(Rule):
             and "session" in last.lower()
             and "requests" in imported_packages(self.context)
         )
+
+
+def _without(
+    body: Sequence[cst.BaseStatement], line: cst.SimpleStatementLine
+) -> List[cst.BaseStatement]:
+    """``body`` without ``line``; the blank lines above it move to the next statement."""
+    statements = list(body)
+    index = next(i for i, statement in enumerate(statements) if statement is line)
+    del statements[index]
+    following = statements[index] if index < len(statements) else None
+    kept = getattr(following, "leading_lines", None)
+    if following is not None and kept is not None and line.leading_lines:
+        statements[index] = following.with_changes(
+            leading_lines=[*line.leading_lines, *kept]
+        )
+    return statements
