@@ -40,7 +40,8 @@ class UnsafeDeserialization(TaintSinkRule):
     sink_kind = taint.DESERIALIZATION
     advice = "use json or a safe loader"
     fixable = True
-    triggers = taint.FRAMEWORK_TRIGGERS
+    triggers = ("pickle", "dill", "marshal", "shelve", "yaml", "jsonpickle", "joblib",
+                "torch")
     docs = RuleDocs(
         what=(
             "Request data (bodies, uploaded files, cookies, parameters) reaching "
