@@ -16,6 +16,7 @@ from typing import Counter, List, Optional, Sequence, Tuple, Type
 import click
 
 from apisec_lint import __version__
+from apisec_lint.autofix import FixSummary, fix_run
 from apisec_lint.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from apisec_lint.cache import CACHE_DIRECTORY, ResultCache
 from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
@@ -61,6 +62,8 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="text: no colour even on a terminal (so does a non-empty NO_COLOR).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Record today's findings in FILE instead of reporting them.")
+@click.option("--fix", is_flag=True, help="Apply the fixes rules are certain of, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; write nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: every usable core; 1 checks in this process).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the result cache here (default: .apisec_cache at the project root).")
@@ -81,6 +84,8 @@ def check(
     no_color: bool,
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
+    fix: bool,
+    diff: bool,
     jobs: Optional[int],
     no_cache: bool,
     cache_dir: Optional[Path],
@@ -92,6 +97,7 @@ def check(
     """
     if baseline_path is not None and write_baseline_path is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be combined")
+    _check_fix_options(fix, diff, baseline_path or write_baseline_path, paths)
     recorded = _load_baseline(baseline_path) if baseline_path is not None else None
     rules = all_rules()
     targets = list(paths) or ["."]
@@ -104,6 +110,20 @@ def check(
     progress = Progress() if Progress.wanted(output_format, quiet or output_file is not None) else None
     run_options = RunOptions(jobs or usable_cores(), cache, progress)
     result = run(files, problems, config, rules, stdin, run_options)
+    if fix or diff:
+        summary = fix_run(result, files, config, rules, write=fix)
+        for message in summary.messages():
+            click.echo(f"apisec-lint: {printable(message)}", err=True)
+        if diff:
+            _emit(summary.diff, output_file, False)
+            _report_fixed(summary, "would fix")
+            _report_errors(result)
+            sys.exit(EXIT_ERROR if result.errors or result.missing_paths else int(bool(summary.changes)))
+        _report_fixed(summary, "fixed")
+        if stdin is not None and summary.stdin_output is not None:
+            _write_stdout_bytes(summary.stdin_output)
+            _report_errors(result)
+            sys.exit(_exit_status(result, exit_zero))
     if write_baseline_path is not None:
         _write_baseline(result, write_baseline_path)
         _report_errors(result)
@@ -114,6 +134,34 @@ def check(
     _emit(REPORTERS[output_format](result, options), output_file, options.color)
     _report_errors(result)
     sys.exit(_exit_status(result, exit_zero))
+
+
+def _check_fix_options(fix: bool, diff: bool, baseline: Optional[str], paths: Tuple[str, ...]) -> None:
+    if fix and diff:
+        raise click.UsageError("--fix and --diff cannot be combined; --diff alone shows the fixes")
+    if (fix or diff) and baseline is not None:
+        option = "--fix" if fix else "--diff"
+        raise click.UsageError(f"{option} cannot be combined with --baseline or --write-baseline")
+    if fix and STDIN in paths and len(paths) > 1:
+        raise click.UsageError("--fix with `-` prints the fixed source; name no other paths")
+
+
+def _report_fixed(summary: FixSummary, verb: str) -> None:
+    count, files = summary.fixed_findings, len(summary.changes)
+    findings = "finding" if count == 1 else "findings"
+    noun = "file" if files == 1 else "files"
+    click.echo(f"apisec-lint: {verb} {count} {findings} in {files} {noun}", err=True)
+
+
+def _write_stdout_bytes(data: bytes) -> None:
+    """The fixed standard input, byte for byte (its encoding and line endings)."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(data.decode("utf-8", "replace"))
+    else:
+        stream.write(data)
+        stream.flush()
 
 
 def _use_color(no_color: bool, output_file: Optional[str]) -> bool:
@@ -199,10 +247,11 @@ def _exit_status(result: RunResult, exit_zero: bool) -> int:
 
 @cli.command(name="rules")
 def list_rules() -> None:
-    """List every rule: code, name, severity, and whether it runs by default."""
+    """List every rule: code, name, severity, whether it runs by default, whether it can fix."""
     for rule in all_rules():
         enabled = "default" if rule.default_enabled else "opt-in"
-        click.echo(f"{rule.code}  {rule.name:<36} {rule.severity.value:<7} {enabled}")
+        fixable = "fixable" if rule.fixable else ""
+        click.echo(f"{rule.code}  {rule.name:<36} {rule.severity.value:<7} {enabled:<8}{fixable}".rstrip())
 
 
 @cli.command()
