@@ -38,6 +38,7 @@ DEFAULT_TEST_PATTERNS: Tuple[str, ...] = (
     "test_*.py",
     "*_test.py",
     "*_tests.py",
+    "tests.py",
     "conftest.py",
 )
 

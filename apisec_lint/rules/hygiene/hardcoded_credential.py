@@ -67,6 +67,9 @@ PLACEHOLDER_WORDS = frozenset(
 )
 AUTH_SCHEMES = re.compile(r"^(?:bearer|basic|token|digest|apikey)\s+", re.IGNORECASE)
 TEMPLATE = re.compile(r"<[^>]*>|\{[^}]*\}|%\([^)]*\)s|%s|\$[A-Za-z_{]")
+#: Slash-separated words: a route (``/account/password/reset``) or a rate limit
+#: (``5/m/user``), which settings keyed by credential words often hold.
+PATH_LIKE = re.compile(r"^/?[\w.{}:,\-]*(?:/[\w.{}:,\-]*)+/?$")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 #: Recognisable key formats: (description, pattern).
@@ -104,7 +107,7 @@ def is_placeholder(value: str) -> bool:
         return True
     if lowered.startswith(("your", "fake", "dummy")):
         return True
-    if len(set(text)) == 1 or TEMPLATE.search(text):
+    if len(set(text)) == 1 or TEMPLATE.search(text) or PATH_LIKE.match(text):
         return True
     return looks_like_a_name(text)
 
@@ -248,6 +251,11 @@ class HardcodedCredential(Rule):
             "    return token\n"
         ),
         Valid('fake_secret_token = "coneofsilence"\n'),
+        Valid(
+            'RATE_LIMITS = {"change_password": "5/m/user", "reset_password": "20/m/ip"}\n'
+            'URLS = {"account_reset_password": "/account/password/reset"}\n'
+            'claims = {"token_use": "access"}\n'
+        ),
         Valid('users = {"alice": {"hashed_password": "fakehashedsecret"}}\n'),
         Valid(
             "def source(request, settings):\n"

@@ -221,6 +221,8 @@ DESCRIPTIVE_LAST_WORDS = frozenset(
         "salt",
         "audience",
         "issuer",
+        "use",
+        "usage",
     }
 )
 #: First words that make a name a flag or a count: ``use_token``, ``max_password``.
