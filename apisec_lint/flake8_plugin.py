@@ -16,13 +16,14 @@ import logging
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterator, List, Sequence, Tuple, Type
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Type
 
 from apisec_lint import __version__
 from apisec_lint.config import Config, ConfigError, find_config, load_config
-from apisec_lint.engine import RuleSelection, check_text
+from apisec_lint.engine import RuleSelection, check_text, unparsable_result
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule
+from apisec_lint.source import SourceProblem, decode_source
 
 LOG = logging.getLogger("flake8.apisec_lint")
 
@@ -58,14 +59,37 @@ class ApisecLintPlugin:
         is_test = config.skips_as_test(Path(self._filename))
         selection = _selection(self._opt_in_selected, config, is_test)
         text = "".join(self._lines)
-        result = check_text(
-            self._filename, text, selection, self._honour_noqa, compiled_by_caller=True
-        )
+        problem = None if text.isascii() else _undecodable(self._filename, text)
+        if problem is not None:
+            result = unparsable_result(self._filename, problem, selection)
+        else:
+            result = check_text(
+                self._filename, text, selection, self._honour_noqa, compiled_by_caller=True
+            )
         for finding in result.findings:
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
         for error in result.errors:
             LOG.warning("apisec-lint: %s: %s", error.path, error.message)
             yield 1, 0, f"APS000 apisec-lint could not finish this file: {error.message}", type(self)
+
+
+def _undecodable(filename: str, text: str) -> Optional[SourceProblem]:
+    """Why the file flake8 handed over cannot be decoded as CPython would, if so.
+
+    flake8 reads a file it cannot decode again as latin-1 and checks that text, so
+    invalid UTF-8 would otherwise pass silently. Only non-ASCII text can come from
+    that fallback; the file on disk counts only if it is what flake8 read (not a
+    ``--stdin-display-name`` that happens to exist).
+    """
+    try:
+        data = Path(filename).read_bytes()
+    except OSError:
+        return None
+    decoded = decode_source(data)
+    if not isinstance(decoded, SourceProblem):
+        return None
+    as_flake8_read = data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
+    return decoded if as_flake8_read == text else None
 
 
 _selections: Dict[Tuple[FrozenSet[str], int, bool], RuleSelection] = {}
@@ -91,7 +115,13 @@ def _build_selection(opt_in_selected: FrozenSet[str], config: Config, is_test: b
 
 @lru_cache(maxsize=256)
 def _config_for_directory(directory: str) -> Config:
-    found = find_config(Path(directory))
+    # A configuration error must not end flake8's run with a traceback: the
+    # plugin says so once per directory and goes on with the defaults.
+    try:
+        found = find_config(Path(directory))
+    except ConfigError as error:
+        sys.stderr.write(f"apisec-lint: error: ignoring configuration: {error}\n")
+        return Config(root=Path.cwd())
     if found is None:
         return Config(root=Path.cwd())
     try:
