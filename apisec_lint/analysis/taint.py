@@ -1107,12 +1107,15 @@ def _calls_in(parts: Iterable[cst.CSTNode]) -> List[cst.Call]:
     return found
 
 
-_FRAMEWORK_WORDS = ("flask", "django", "fastapi", "starlette", "aiohttp", "rest_framework",
-                    "quart", "werkzeug")
+#: Words one of which every web module contains (its framework import). The taint
+#: rules report only where the framework model finds such an import, so these are
+#: lossless triggers for them, and files outside web code are never parsed for them.
+FRAMEWORK_TRIGGERS = ("flask", "django", "fastapi", "starlette", "aiohttp",
+                      "rest_framework", "quart", "werkzeug")
 
 
 def _mentions_framework(text: str) -> bool:
-    return any(word in text for word in _FRAMEWORK_WORDS)
+    return any(word in text for word in FRAMEWORK_TRIGGERS)
 
 
 def taint_model(context: "FileContext") -> TaintModel:

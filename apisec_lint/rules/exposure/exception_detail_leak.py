@@ -24,8 +24,7 @@ class ExceptionDetailLeak(Rule):
     severity = Severity.MEDIUM
     cwe = (209, 497)
     owasp = "API8:2023"
-    triggers = ("except", "traceback", "errorhandler", "error_handler", "EXCEPTION",
-                "exc_info")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Tracebacks (`traceback.format_exc()`, `format_exception`, `print_exc` "

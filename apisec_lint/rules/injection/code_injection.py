@@ -21,7 +21,7 @@ class CodeInjection(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.CODE
     advice = "map the input to allowed values instead"
-    triggers = ("eval", "exec", "compile", "__import__", "import_module")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data reaching `eval`, `exec`, `compile`, `__import__` or "

@@ -21,7 +21,7 @@ class CommandInjection(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.COMMAND
     advice = "pass an argument list without a shell"
-    triggers = ("system", "popen", "Popen", "subprocess", "getoutput", "exec", "spawn")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data reaching `os.system`, `os.popen`, `subprocess.getoutput`, "

@@ -32,7 +32,7 @@ class MassAssignment(TaintSinkRule):
     owasp = "API3:2023"
     sink_kind = taint.MASS_ASSIGNMENT
     advice = "copy the allowed fields explicitly"
-    triggers = ("**", "__dict__", "setattr", "__all__", "update")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "A mapping from the request (JSON body, form, DRF `request.data`) "

@@ -21,8 +21,7 @@ class OpenRedirect(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.REDIRECT
     advice = "check it with url_has_allowed_host_and_scheme"
-    triggers = ("redirect", "Redirect", "HTTPFound", "HTTPSeeOther", "HTTPMoved",
-                "HTTPTemporaryRedirect", "HTTPPermanentRedirect")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data used as the target of Flask/Werkzeug `redirect`, Django "

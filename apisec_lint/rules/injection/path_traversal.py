@@ -21,9 +21,7 @@ class PathTraversal(TaintSinkRule):
     owasp = "API1:2023"
     sink_kind = taint.PATH
     advice = "use secure_filename and check containment"
-    triggers = ("open", "send_file", "send_from_directory", "FileResponse", "remove",
-                "unlink", "rmtree", "rmdir", "read_text", "read_bytes", "write_text",
-                "write_bytes", "serve")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data reaching the path of `open` (also `io`/`codecs`/`aiofiles`), "

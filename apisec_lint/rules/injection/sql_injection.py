@@ -18,7 +18,7 @@ class SqlInjection(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.SQL
     advice = "use a parameterized query"
-    triggers = ("execute", "raw", "extra", "RawSQL", "text", "read_sql")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Data from the request (query string, form, JSON body, URL parameters, "

@@ -21,7 +21,7 @@ class ServerSideRequestForgery(TaintSinkRule):
     owasp = "API7:2023"
     sink_kind = taint.SSRF
     advice = "check the host against an allow-list"
-    triggers = ("requests", "httpx", "urllib", "aiohttp", "urlopen")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data reaching the URL of `requests`, `httpx` (functions, "

@@ -21,7 +21,7 @@ class TemplateInjection(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.TEMPLATE
     advice = "pass it as a template variable"
-    triggers = ("render_template_string", "Template", "from_string")
+    triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
             "Request data reaching the template source of Flask "
