@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
+import libcst as cst
+
 from apisec_lint.analysis import taint
+from apisec_lint.analysis.calls import argument
 from apisec_lint.findings import Severity
+from apisec_lint.fixes import Fix, module_reference, remove_argument, rename_function
 from apisec_lint.rules.base import Invalid, RuleDocs, Valid
 from apisec_lint.rules.injection.helpers import TaintSinkRule
+
+#: PyYAML loaders that build arbitrary objects, and the safe function for each.
+_SAFE_YAML_FUNCTIONS = {
+    "yaml.load": "safe_load",
+    "yaml.load_all": "safe_load_all",
+    "yaml.unsafe_load": "safe_load",
+    "yaml.unsafe_load_all": "safe_load_all",
+}
+_UNSAFE_YAML_LOADERS = frozenset(
+    {"yaml.Loader", "yaml.FullLoader", "yaml.UnsafeLoader", "yaml.loader.Loader",
+     "yaml.loader.FullLoader", "yaml.loader.UnsafeLoader"}
+)
 
 
 class UnsafeDeserialization(TaintSinkRule):
@@ -21,6 +39,7 @@ class UnsafeDeserialization(TaintSinkRule):
     owasp = "API8:2023"
     sink_kind = taint.DESERIALIZATION
     advice = "use json or a safe loader"
+    fixable = True
     triggers = taint.FRAMEWORK_TRIGGERS
     docs = RuleDocs(
         what=(
@@ -28,7 +47,12 @@ class UnsafeDeserialization(TaintSinkRule):
             "`pickle`/`dill`/`cloudpickle`/`marshal`/`joblib` loading, `shelve.open`, "
             "`pandas.read_pickle`, `jsonpickle.decode`, or `yaml.load` without a safe "
             "loader. Loaders reading the application's own files or constants are "
-            "not reported: only data that comes from the request is."
+            "not reported: only data that comes from the request is.\n\n"
+            "`--fix` rewrites `yaml.load(data)` and `yaml.load(data, "
+            "Loader=yaml.Loader)` (also `FullLoader`, `UnsafeLoader`, a positional "
+            "loader, `load_all` and `unsafe_load`) to `yaml.safe_load(data)` or "
+            "`yaml.safe_load_all(data)`. The other loaders have no safe drop-in "
+            "replacement and are left for a person to change."
         ),
         why=(
             "These formats describe which objects to build and which functions to "
@@ -45,6 +69,43 @@ class UnsafeDeserialization(TaintSinkRule):
             "still reported; such code is better served by a data-only format."
         ),
     )
+    #: The fix for the call being visited, given to whatever it reports.
+    _safe_load: Optional[Fix] = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._safe_load = self._safe_yaml_fix(node)
+        try:
+            super().visit_Call(node)
+        finally:
+            self._safe_load = None
+
+    def report(
+        self, node: cst.CSTNode, message: Optional[str] = None, fix: Optional[Fix] = None
+    ) -> None:
+        super().report(node, message, fix or self._safe_load)
+
+    def _safe_yaml_fix(self, node: cst.Call) -> Optional[Fix]:
+        """``yaml.safe_load(stream)`` for a PyYAML load that passes only the stream
+        and, for ``load``, one of the unsafe loaders."""
+        called = self.context.qualified_name(node.func) or ""
+        function = _SAFE_YAML_FUNCTIONS.get(called)
+        if function is None or any(arg.star for arg in node.args):
+            return None
+        stream = argument(node, 0, "stream")
+        loader = argument(node, 1, "Loader") if called.startswith("yaml.load") else None
+        others = [arg for arg in node.args if arg is not stream and arg is not loader]
+        if stream is None or others:
+            return None
+        if loader is not None:
+            if self.context.qualified_name(loader.value) not in _UNSAFE_YAML_LOADERS:
+                return None
+        reference = module_reference(self.context, "yaml")
+        if reference is None:
+            return None
+        call = remove_argument(node, loader) if loader is not None else node
+        replacement = rename_function(call, reference.name, function)
+        return Fix(node, replacement, ("yaml",) if reference.needs_import else ())
+
     valid = (
         Valid(
             "import pickle\n"
