@@ -71,6 +71,8 @@ TEMPLATE = re.compile(r"<[^>]*>|\{[^}]*\}|%\([^)]*\)s|%s|\$[A-Za-z_{]")
 #: (``5/m/user``), which settings keyed by credential words often hold.
 PATH_LIKE = re.compile(r"^/?[\w.{}:,\-]*(?:/[\w.{}:,\-]*)+/?$")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+#: Words of a class or function name that mark test scaffolding.
+TEST_SCAFFOLD_WORDS = frozenset({"test", "tests", "testcase", "fixture", "fixtures"})
 
 #: Recognisable key formats: (description, pattern).
 KEY_FORMATS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
@@ -209,7 +211,11 @@ class HardcodedCredential(Rule):
             'under names without a credential word (`DB_CONN = "..."`), or built by '
             "concatenation or formatting, are not found unless they match a known key "
             "format. Names that merely contain a credential word may still hold "
-            "non-secrets; suppress those with `# noqa: APS502`."
+            "non-secrets; suppress those with `# noqa: APS502`. Classes and functions "
+            "named for tests or fixtures (`UserTestCase`, `create_test_data`) are skipped "
+            "wherever they are, so a credential inside a production function whose name "
+            "has the word test is missed; a token name set to one of its own words "
+            '(`ACTIVATION_TOKEN = "activation"`) is taken for a label.'
         ),
     )
     valid = (
@@ -257,6 +263,17 @@ class HardcodedCredential(Rule):
             'claims = {"token_use": "access"}\n'
         ),
         Valid('users = {"alice": {"hashed_password": "fakehashedsecret"}}\n'),
+        Valid(
+            'ACTIVATION_TOKEN = "activation"\n'
+            "def __init__(self, token, token_placement=\"header\"):\n"
+            "    self.token = token\n"
+        ),
+        Valid(
+            "class UserTestCase(TestCase):\n"
+            '    USER_PASSWORD = "Pass.123"\n\n'
+            "def create_test_data(count=5):\n"
+            '    return [User(username=f"u{n}", password="test1234") for n in range(count)]\n'
+        ),
         Valid(
             "def source(request, settings):\n"
             "    if request.is_ajax:\n"
@@ -438,8 +455,26 @@ class HardcodedCredential(Rule):
             return
         if isinstance(node, (cst.Assign, cst.AnnAssign)) and self._working_variable(node):
             return
+        if self._in_test_scaffolding() or self._names_its_kind(name, value):
+            return
         if self._bound_literal(value):
             self._report_once(node, NAME_MESSAGE.format(name=name))
+
+    def _in_test_scaffolding(self) -> bool:
+        """Inside a class or function named for tests or fixtures (``UserTestCase``,
+        ``create_test_data``): known throwaway credentials, wherever the file lies."""
+        for ancestor in self.context.ancestors:
+            if isinstance(ancestor, (cst.ClassDef, cst.FunctionDef)):
+                if TEST_SCAFFOLD_WORDS & set(words(ancestor.name.value)):
+                    return True
+        return False
+
+    def _names_its_kind(self, name: Optional[str], value: cst.BaseExpression) -> bool:
+        """``ACTIVATION_TOKEN = "activation"``: a token's purpose label, not a token."""
+        if name is None or is_password_name(name):
+            return False
+        text = literal_value(value)
+        return isinstance(text, str) and text.lower() in words(name)[:-1]
 
     def _working_variable(self, node: Union[cst.Assign, cst.AnnAssign]) -> bool:
         """A local name also given computed values: a loop or parsing variable

@@ -143,6 +143,7 @@ DESCRIPTIVE_LAST_WORDS = frozenset(
         "max",
         "regex",
         "pattern",
+        "placement",
         "param",
         "params",
         "path",
