@@ -8,6 +8,7 @@ import libcst as cst
 
 from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
+from apisec_lint.rules.hygiene.helpers import words
 from apisec_lint.rules.exposure.config_helpers import (
     is_development_context,
     settings_in_assignment,
@@ -45,6 +46,13 @@ BODY_READS = (
 )
 #: Words that show requests are authenticated by a signature, not by cookies.
 SIGNATURE_WORDS = ("hmac", "signature")
+#: Words naming OAuth 2.0 / OpenID Connect protocol endpoints, which other servers
+#: and identity providers call with client credentials, bearer tokens or ``state``.
+PROTOCOL_ENDPOINT_WORDS = frozenset(
+    {"token", "userinfo", "introspect", "revoke", "device", "jwks", "callback",
+     "clientregistration"}
+)
+PROTOCOL_MODULE_WORDS = ("oauth", "oidc", "openid")
 
 
 class CsrfDisabled(Rule):
@@ -86,7 +94,12 @@ class CsrfDisabled(Rule):
         ),
         limitations=(
             "Views that verify a signature or HMAC (webhooks) are not reported, since they "
-            "do not rely on cookies. `csrf_exempt(view)` applied in a URL configuration, "
+            "do not rely on cookies; nor are OAuth 2.0 / OpenID Connect protocol "
+            "endpoints (views named for token, userinfo, introspection, revocation, "
+            "device codes, JWKS, client registration or provider callbacks in a module "
+            "that mentions OAuth, OIDC or OpenID), whose callers authenticate with client "
+            "credentials, bearer tokens or `state` - a cookie-authenticated view with such "
+            "a name in such a module is missed. `csrf_exempt(view)` applied in a URL configuration, "
             "and `MIDDLEWARE` changed after it is assigned, are not seen. Settings in "
             "config classes or settings modules named for development or tests are not "
             "reported: tests commonly switch CSRF off."
@@ -115,6 +128,15 @@ class CsrfDisabled(Rule):
             'MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", '
             '"django.middleware.common.CommonMiddleware"]\n',
             path="settings.py",
+        ),
+        Valid(
+            "from django.utils.decorators import method_decorator\n"
+            "from django.views.decorators.csrf import csrf_exempt\n"
+            "from oauthlib.oauth2 import Server\n\n\n"
+            '@method_decorator(csrf_exempt, name="dispatch")\nclass TokenView(View):\n'
+            "    def post(self, request):\n        return issue_token(request)\n\n\n"
+            "@csrf_exempt\ndef apple_post_callback(request):\n"
+            '    return finish_login(request, request.POST["code"])\n'
         ),
         Valid(
             "from django.views.decorators.csrf import ensure_csrf_cookie\n\n@ensure_csrf_cookie\n"
@@ -211,6 +233,8 @@ class CsrfDisabled(Rule):
         text = module.code_for_node(node)
         if any(word in text.lower() for word in SIGNATURE_WORDS):
             return False
+        if self._protocol_endpoint(node):
+            return False
         if isinstance(node, cst.ClassDef):
             methods = {
                 statement.name.value
@@ -230,6 +254,15 @@ class CsrfDisabled(Rule):
         return any(read in text for read in BODY_READS) or _mentions_unsafe_method(
             module.code_for_node(node.body)
         )
+
+    def _protocol_endpoint(self, node: Union[cst.FunctionDef, cst.ClassDef]) -> bool:
+        """An OAuth/OIDC token, userinfo, revocation... endpoint or provider callback
+        in a module about those protocols: its callers send no session cookie."""
+        joined = "".join(words(node.name.value))
+        if not any(word in joined for word in PROTOCOL_ENDPOINT_WORDS):
+            return False
+        lowered = self.context.text.lower()
+        return any(word in lowered for word in PROTOCOL_MODULE_WORDS)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for setting in settings_in_assignment(self.context, node):
