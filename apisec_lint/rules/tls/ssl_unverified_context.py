@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import List, Optional, Union
 
 import libcst as cst
 
@@ -10,10 +11,13 @@ from apisec_lint.findings import Severity
 from apisec_lint.fixes import Fix, module_reference, rename_function
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
 from apisec_lint.rules.tls.helpers import is_cert_none, is_false, source_of
+from apisec_lint.tree import iter_subtree
 
 _UNVERIFIED_FACTORIES = frozenset(
     {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
 )
+#: Words of a flag whose test chooses between a verified and an unverified context.
+_SWITCH_WORDS = frozenset({"verify", "verified", "verification", "insecure"})
 #: Keywords the unverified factories share with ``ssl.create_default_context``.
 _SHARED_KEYWORDS = frozenset({"purpose", "cafile", "capath", "cadata"})
 
@@ -81,10 +85,22 @@ class SslUnverifiedContext(Rule):
             "inside a helper in another module are not reported. `check_hostname = "
             "False` is reported on any object, since the attribute name is specific "
             "to TLS contexts. `ssl.wrap_socket()`, which never verifies unless told "
-            "to, is not reported."
+            "to, is not reported. Settings made under a test of a flag named verify, "
+            "verified, verification or insecure (`if verify is False:`, the `else` of "
+            "`if verified:`) are taken for a library honouring its caller's explicit "
+            "opt-out and are not reported; APS201 reports the caller that passes it."
         ),
     )
     valid = (
+        Valid(
+            "import ssl\n\n\ndef make_context(verify=True):\n"
+            "    if verify is False:\n"
+            "        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "        return ctx\n"
+            "    return ssl.create_default_context()\n"
+        ),
         Valid(
             "import ssl\n\n"
             "ctx = ssl.create_default_context()\n"
@@ -213,8 +229,20 @@ class SslUnverifiedContext(Rule):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         message = self._assignment_message(node)
-        if message is not None:
+        if message is not None and not self._under_verification_switch():
             self.report(node, message)
+
+    def _under_verification_switch(self) -> bool:
+        """Inside ``if verify is False:`` or the ``else`` of ``if verified:``: a client
+        library building the unverified context its caller asked for by name."""
+        for ancestor in self.context.ancestors:
+            if isinstance(ancestor, cst.If):
+                for name in iter_subtree(ancestor.test):
+                    if isinstance(name, (cst.Name, cst.Attribute)) and (
+                        _SWITCH_WORDS & set(_name_words(name))
+                    ):
+                        return True
+        return False
 
     def _assignment_message(self, node: cst.Assign) -> Optional[str]:
         for target in node.targets:
@@ -247,3 +275,8 @@ class SslUnverifiedContext(Rule):
                     "checks process-wide; remove it"
                 )
         return None
+
+
+def _name_words(node: Union[cst.Name, cst.Attribute]) -> List[str]:
+    text = node.value if isinstance(node, cst.Name) else node.attr.value
+    return [word for word in re.split(r"[_\W]+", text.lower()) if word]
