@@ -156,6 +156,10 @@ class HardcodedKey:
     fallback: bool
 
 
+#: A project template's variable (``"{{ secret_key }}"``), rendered by startproject.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{\s*[\w.]+\s*\}\}")
+
+
 def hardcoded_key(
     context: FileContext, expression: cst.BaseExpression
 ) -> Optional[HardcodedKey]:
@@ -182,6 +186,8 @@ def is_secret_literal(value: Any) -> bool:
     if value is UNKNOWN or not isinstance(value, (str, bytes)) or not value:
         return False
     text = value.decode("latin-1") if isinstance(value, bytes) else value
+    if TEMPLATE_PLACEHOLDER.fullmatch(text.strip()):
+        return False  # filled in with a fresh random key when the project is created
     return not ("PUBLIC KEY-----" in text or "BEGIN CERTIFICATE" in text)
 
 

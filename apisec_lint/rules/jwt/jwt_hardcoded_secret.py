@@ -96,13 +96,20 @@ class JwtHardcodedSecret(Rule):
             "Any non-empty literal counts, placeholders such as \"changeme\" included; "
             "an empty key is left to APS104, since it is mostly seen with verification "
             "off. PEM public keys and certificates are not secrets and are not "
-            "reported. Keys read from `os.environ[...]`, from a settings object or "
+            "reported, nor is a project template's variable such as "
+            '`"{{ secret_key }}"`, which startproject replaces with a random key. '
+            "Keys read from `os.environ[...]`, from a settings object or "
             "from another module are trusted. JWK dicts with a literal `k` member are "
             "not inspected. A constant reached through a config class attribute that "
             "is itself reported is reported once, at the class attribute."
         ),
     )
     valid = (
+        Valid(
+            "# SECURITY WARNING: keep the secret key used in production secret!\n"
+            'SECRET_KEY = "{{ secret_key }}"\n',
+            path="project_name/settings/dev.py",
+        ),
         Valid(
             "import os\nimport jwt\n\n"
             "SECRET = os.environ[\"JWT_SECRET\"]\n\n"
