@@ -71,6 +71,7 @@ REQUEST = "request"
 EXCEPTION = "exception"
 PARAMETER = "parameter"
 
+_LEAK_ONLY = frozenset({LEAK})
 _MAX_FLOWS = 6
 _MAX_NESTING = 12
 _MAX_SUMMARY_DEPTH = 12
@@ -201,6 +202,60 @@ CHARACTER_CHECKS = frozenset(
     {"isdigit", "isalnum", "isdecimal", "isnumeric", "isidentifier", "isalpha"}
 )
 TERMINATING_CALLS = frozenset({"abort", "exit", "_exit", "raise_for_status"})
+#: Names of settings and flags that are on only while developing (``settings.DEBUG``).
+DEBUG_FLAGS = frozenset(
+    {"DEBUG", "debug", "DEBUG_MODE", "debug_mode", "TEMPLATE_DEBUG"}
+)
+
+
+def is_debug_flag(test: cst.BaseExpression) -> bool:
+    """A test that is true only in development: ``settings.DEBUG``, ``app.debug``,
+    ``app.config["DEBUG"]``, or a conjunction with one of them."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return is_debug_flag(test.left) or is_debug_flag(test.right)
+    if isinstance(test, cst.Name):
+        return test.value in DEBUG_FLAGS
+    if isinstance(test, cst.Attribute):
+        return test.attr.value in DEBUG_FLAGS
+    if isinstance(test, cst.Subscript) and len(test.slice) == 1:
+        index = test.slice[0].slice
+        key = literal_value(index.value) if isinstance(index, cst.Index) else None
+        return isinstance(key, str) and key in DEBUG_FLAGS
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
+        if test.func.attr.value == "get" and test.args:
+            key = literal_value(test.args[0].value)
+            return isinstance(key, str) and key in DEBUG_FLAGS
+    return False
+
+
+def _debug_branch(test: cst.BaseExpression) -> Optional[bool]:
+    """True when ``test`` holds only in development, False when only in production."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negated = not negated
+        test = test.expression
+    if not is_debug_flag(test):
+        return None
+    return not negated
+
+
+def in_debug_only_code(ancestors: Sequence[cst.CSTNode], node: cst.CSTNode) -> bool:
+    """Whether ``node`` (inside ``ancestors``) runs only when a DEBUG setting is on."""
+    chain = [*ancestors, node]
+    for outer, inner in zip(chain, chain[1:]):
+        if isinstance(outer, cst.If):
+            branch = _debug_branch(outer.test)
+            if branch is True and inner is outer.body:
+                return True
+            if branch is False and inner is outer.orelse:
+                return True
+        elif isinstance(outer, cst.IfExp):
+            branch = _debug_branch(outer.test)
+            if branch is True and inner is outer.body:
+                return True
+            if branch is False and inner is outer.orelse:
+                return True
+    return False
 
 
 def shorten(text: str, limit: int) -> str:
@@ -219,6 +274,14 @@ def _merge(first: Flows, second: Flows) -> Flows:
         if flow not in merged and len(merged) < _MAX_FLOWS:
             merged.append(flow)
     return tuple(merged)
+
+
+def _both_ways(
+    first: Mapping[str, FrozenSet[str]], second: Mapping[str, FrozenSet[str]]
+) -> Dict[str, FrozenSet[str]]:
+    """Names made safe by each of two alternatives, for the sinks both protect."""
+    return {name: first[name] & second[name] for name in first.keys() & second.keys()
+            if first[name] & second[name]}
 
 
 def _merge_envs(envs: Sequence[Env]) -> Env:
@@ -295,6 +358,8 @@ class FunctionAnalysis:
         self.return_flows: Flows = NO_FLOWS
         self.parameters: List[str] = []
         self._walrus = model.has_walrus
+        #: Above zero inside a block that runs only when a DEBUG setting is on.
+        self._debug_only = 0
         self._run()
 
     # -- queries ---------------------------------------------------------------
@@ -393,14 +458,19 @@ class FunctionAnalysis:
         when_true, when_false = self._guards(statement.test, env)
         true_env = self._apply_guard(env, when_true)
         false_env = self._apply_guard(env, when_false)
+        debug = _debug_branch(statement.test)
+        self._debug_only += debug is True
         after_body, body_ends = self._block(statement.body, true_env, depth + 1)
+        self._debug_only -= debug is True
         orelse = statement.orelse
+        self._debug_only += debug is False
         if isinstance(orelse, cst.If):
             after_else, else_ends = self._if(orelse, false_env, depth + 1)
         elif isinstance(orelse, cst.Else):
             after_else, else_ends = self._block(orelse.body, false_env, depth + 1)
         else:
             after_else, else_ends = false_env, False
+        self._debug_only -= debug is False
         live = [e for e, ended in ((after_body, body_ends), (after_else, else_ends)) if not ended]
         if not live:
             return _merge_envs([after_body, after_else]), True
@@ -472,6 +542,8 @@ class FunctionAnalysis:
                 self._bind(small.target, flows, small.value, small, env)
         elif isinstance(small, cst.AugAssign):
             flows = self._evaluate(small.value, env, 0)
+            if self._debug_only:
+                flows = _clear(flows, _LEAK_ONLY)
             key = _dotted(small.target)
             if key is not None and flows:
                 env[key] = _with_via(_merge(env.get(key, NO_FLOWS), flows), key, small)
@@ -512,11 +584,14 @@ class FunctionAnalysis:
             flows = NO_FLOWS
             for arg in expression.args:
                 flows = _merge(flows, self._evaluate(arg.value, env, 0))
+            if self._debug_only:
+                flows = _clear(flows, _LEAK_ONLY)
             if flows:
                 env[key] = _with_via(_merge(env.get(key, NO_FLOWS), flows), key, statement)
             return
         qualified = self.model.values.qualified_name(func, self.scope)
-        if qualified in ("traceback.print_exc", "traceback.print_exception"):
+        printed = qualified in ("traceback.print_exc", "traceback.print_exception")
+        if printed and not self._debug_only:
             for arg in expression.args:
                 if arg.keyword is not None and arg.keyword.value == "file":
                     key = _dotted(arg.value)
@@ -531,6 +606,8 @@ class FunctionAnalysis:
         statement: cst.CSTNode,
         env: Env,
     ) -> None:
+        if self._debug_only:
+            flows = _clear(flows, _LEAK_ONLY)
         stack: List[Tuple[cst.BaseExpression, Flows, Optional[cst.BaseExpression]]] = [
             (target, flows, value)
         ]
@@ -599,10 +676,15 @@ class FunctionAnalysis:
         if isinstance(test, cst.BooleanOperation):
             left_true, left_false = self._guards(test.left, env)
             right_true, right_false = self._guards(test.right, env)
+            # ``a and b`` is false when either is: a name is safe there only when
+            # both ways make it safe (``v and not is_safe(v)`` false: v is empty or
+            # checked). ``a or b`` mirrors it.
             if isinstance(test.operator, cst.And):
                 when_true = {**left_true, **right_true}
+                when_false = _both_ways(left_false, right_false)
             else:
                 when_false = {**left_false, **right_false}
+                when_true = _both_ways(left_true, right_true)
         else:
             positive, negative = self._simple_guard(test, env)
             when_true, when_false = positive, negative
@@ -611,6 +693,12 @@ class FunctionAnalysis:
     def _simple_guard(
         self, test: cst.BaseExpression, env: Env
     ) -> Tuple[Dict[str, FrozenSet[str]], Dict[str, FrozenSet[str]]]:
+        if isinstance(test, (cst.Name, cst.Attribute)):
+            # A false value (empty string, None) carries nothing to any sink.
+            key = _dotted(test)
+            if key is not None and key in env:
+                return {}, {key: EVERY_KIND}
+            return {}, {}
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             comparison = test.comparisons[0]
             operator = comparison.operator
@@ -738,8 +826,14 @@ class FunctionAnalysis:
                 if not isinstance(node.operator, cst.Not):
                     stack.append((node.expression, node, parent))
             elif isinstance(node, cst.IfExp):
-                stack.append((node.orelse, node, parent))
-                stack.append((node.body, node, parent))
+                debug = _debug_branch(node.test) if depth < _MAX_NESTING else None
+                sides = ((node.orelse, debug is False), (node.body, debug is True))
+                for side, only_in_debug in sides:
+                    if only_in_debug:
+                        side_flows = self._evaluate(side, env, depth + 1)
+                        found = _merge(found, _clear(side_flows, _LEAK_ONLY))
+                    else:
+                        stack.append((side, node, parent))
             elif isinstance(node, cst.FormattedString):
                 for part in reversed(node.parts):
                     if isinstance(part, cst.FormattedStringExpression):
@@ -1165,11 +1259,19 @@ def report_tainted(
     env = analysis.env_at(context.ancestors)
     if env is None:
         return
+    debug_only = kind == LEAK and call is not None and in_debug_only_code(
+        context.ancestors, call
+    )
+    enclosing = list(context.ancestors)
+    if call is not None:
+        enclosing.append(call)
     for sink in sinks:
+        if debug_only or (kind == LEAK and in_debug_only_code(enclosing, sink.node)):
+            continue
         flow = _first(analysis.evaluate(sink.value, env), kind, origin, frozenset())
         if flow is not None:
             rule.report(sink.node, model.describe(flow, sink.label, advice))
-    if helper is None or helper is function or call is None:
+    if helper is None or helper is function or call is None or debug_only:
         return
     summary = model.summary_of(helper)
     if summary is None:
@@ -1209,7 +1311,7 @@ def flows_reaching(
     analysis = model.analysis_of(function)
     ancestors = context.ancestors if statement is None else [*context.ancestors, statement]
     env = analysis.env_at(ancestors)
-    if env is None:
+    if env is None or (kind == LEAK and in_debug_only_code(ancestors, expression)):
         return None
     return _first(analysis.evaluate(expression, env), kind, origin, frozenset())
 

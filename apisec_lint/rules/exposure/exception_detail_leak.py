@@ -56,8 +56,11 @@ class ExceptionDetailLeak(Rule):
             "    return jsonify(error=\"payment failed\"), 500\n"
         ),
         limitations=(
-            "Exceptions are followed inside one module. Custom exception classes whose "
-            "message is written for clients are reported unless their name marks them "
+            "Details shown only while a DEBUG setting or flag is on (`x if "
+            "settings.DEBUG else \"generic\"`, `if app.debug:`) are not reported: "
+            "production must run with it off. Exceptions are followed inside one "
+            "module. Custom exception classes whose message is written for clients "
+            "are reported unless their name marks them "
             "as validation or HTTP errors (`...ValidationError`, `...HTTPException`, "
             "`APIException`, `NotFound`, `PermissionDenied`, `BadRequest`)."
         ),
@@ -115,6 +118,27 @@ class ExceptionDetailLeak(Rule):
             "        return jsonify(result=compute())\n"
             "    except ZeroDivisionError as exc:\n"
             "        return jsonify(error=type(exc).__name__), 400\n"
+        ),
+        Valid(
+            "import traceback\n"
+            "from django.conf import settings\n"
+            "from django.http import HttpResponseServerError\n"
+            "def export(request):\n"
+            "    try:\n"
+            "        return build_export()\n"
+            "    except Exception:\n"
+            "        return HttpResponseServerError(\n"
+            "            traceback.format_exc() if settings.DEBUG else 'Internal Server Error'\n"
+            "        )\n"
+        ),
+        Valid(
+            "from flask import Flask, current_app, jsonify\n"
+            "app = Flask(__name__)\n"
+            "@app.errorhandler(500)\n"
+            "def crash(error):\n"
+            "    if current_app.debug:\n"
+            "        return jsonify(error=str(error)), 500\n"
+            "    return jsonify(error='internal error'), 500\n"
         ),
     )
     invalid = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Mapping, Optional, Set, TYPE_CHECKING
 
 import libcst as cst
 
@@ -10,6 +10,9 @@ from apisec_lint.analysis import taint
 from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, RuleDocs, Valid
 from apisec_lint.rules.injection.helpers import TaintSinkRule
+
+if TYPE_CHECKING:
+    from apisec_lint.engine import FileContext
 
 #: Serializer and form bases whose ``Meta.fields = "__all__"`` accepts every model field.
 MODEL_BINDING_BASES = frozenset(
@@ -39,9 +42,12 @@ class MassAssignment(TaintSinkRule):
             "splatted into a model constructor or manager call (`User(**data)`, "
             "`User.objects.create(**request.data)`, `.update(**data)`), passed to "
             "`obj.__dict__.update()` or a query's `update()`, or whose keys drive a "
-            "`setattr` loop; and DRF `ModelSerializer` or Django `ModelForm` classes "
-            "with `fields = \"__all__\"`. Pydantic request models and dict "
-            "comprehensions filtered by an allow-list of keys are not reported."
+            "`setattr` loop; DRF `ModelSerializer` classes with `fields = "
+            "\"__all__\"`; and Django `ModelForm` classes with `fields = \"__all__\"` "
+            "that a view in the same module fills from the request "
+            "(`ProfileForm(request.POST)`, `form_class = ProfileForm`). Pydantic "
+            "request models and dict comprehensions filtered by an allow-list of keys "
+            "are not reported."
         ),
         why=(
             "Clients can set any column the model has: `is_admin`, `owner_id`, "
@@ -61,7 +67,11 @@ class MassAssignment(TaintSinkRule):
             "A constructor counts as a model when its class is defined in the module "
             "with an ORM base (`db.Model`, `models.Model`, a declarative `Base`, "
             "`SQLModel` with `table=True`), imported from a `models` module, or is a "
-            "manager/query method; other classes are not reported."
+            "manager/query method; other classes are not reported. A `ModelForm` "
+            "with `fields = \"__all__\"` is reported only where its module binds it "
+            "to request data: forms written for the admin (staff-only, and Django "
+            "documents `__all__` for them) or kept in a forms module apart from the "
+            "views that use them are not, since that binding is out of sight."
         ),
     )
     valid = (
@@ -111,6 +121,18 @@ class MassAssignment(TaintSinkRule):
             "@app.post('/echo')\n"
             "def echo():\n"
             "    return jsonify(**request.get_json())\n"
+        ),
+        Valid(
+            "from django import forms\n"
+            "from django.contrib import admin\n"
+            "from pages.models import Page\n"
+            "class PageAdminForm(forms.ModelForm):\n"
+            "    class Meta:\n"
+            "        model = Page\n"
+            "        fields = '__all__'\n"
+            "class PageAdmin(admin.ModelAdmin):\n"
+            "    form = PageAdminForm\n",
+            path="pages/admin.py",
         ),
     )
     invalid = (
@@ -191,24 +213,94 @@ class MassAssignment(TaintSinkRule):
             "request.json() reaches update() through `changes` "
             "(line 6): copy the allowed fields explicitly",
         ),
+        Invalid(
+            "from django import forms\n"
+            "from django.shortcuts import redirect, render\n"
+            "from accounts.models import Profile\n"
+            "class ProfileForm(forms.ModelForm):\n"
+            "    class Meta:\n"
+            "        model = Profile\n"
+            "        fields = '__all__'\n"
+            "def edit_profile(request):\n"
+            "    form = ProfileForm(request.POST or None, instance=request.user.profile)\n"
+            "    if form.is_valid():\n"
+            "        form.save()\n"
+            "        return redirect('profile')\n"
+            "    return render(request, 'profile.html', {'form': form})\n",
+            7, 9,
+            "ModelForm with `fields = \"__all__\"` is filled from the request here: "
+            "list the fields users may set",
+        ),
     )
+
+    def __init__(self, context: "FileContext", settings: Mapping[str, Any]) -> None:
+        super().__init__(context, settings)
+        #: ModelForms with ``fields = "__all__"``: class name -> the assignment.
+        self._open_forms: Dict[str, cst.Assign] = {}
+        #: Names of classes the module binds to request data.
+        self._bound_to_request: Set[str] = set()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if not any(
             self.context.qualified_name(base.value) in MODEL_BINDING_BASES for base in node.bases
         ):
             return
-        kind = "ModelForm" if any(
+        is_form = any(
             (self.context.qualified_name(base.value) or "").endswith("ModelForm")
             for base in node.bases
-        ) else "ModelSerializer"
+        )
         fields = _all_fields_assignment(node)
-        if fields is not None:
-            self.report(
-                fields,
-                f"{kind} with `fields = \"__all__\"` accepts every model field: "
-                "list the writable fields",
-            )
+        if fields is None:
+            return
+        if is_form:
+            self._open_forms[node.name.value] = fields
+            return
+        self.report(
+            fields,
+            "ModelSerializer with `fields = \"__all__\"` accepts every model field: "
+            "list the writable fields",
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if isinstance(node.func, cst.Name) and any(
+            _reads_request(arg.value) for arg in node.args
+        ):
+            self._bound_to_request.add(node.func.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, cst.Name) and any(
+            isinstance(target.target, cst.Name) and target.target.value == "form_class"
+            for target in node.targets
+        ):
+            self._bound_to_request.add(node.value.value)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for name, fields in self._open_forms.items():
+            if name in self._bound_to_request:
+                self.report(
+                    fields,
+                    "ModelForm with `fields = \"__all__\"` is filled from the request "
+                    "here: list the fields users may set",
+                )
+
+
+def _reads_request(expression: cst.BaseExpression) -> bool:
+    """``request.POST``, ``self.request.FILES``, ``data=request.POST or None``..."""
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value in ("request", "req"):
+                return True
+            if isinstance(node.value, cst.Attribute) and node.value.attr.value == "request":
+                return True
+            stack.append(node.value)
+        elif isinstance(node, cst.BooleanOperation):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.Subscript):
+            stack.append(node.value)
+    return False
 
 
 def _all_fields_assignment(node: cst.ClassDef) -> Optional[cst.Assign]:

@@ -47,7 +47,11 @@ class OpenRedirect(TaintSinkRule):
         limitations=(
             "Home-grown URL checks (comparing `urlparse(url).netloc` by hand) are "
             "recognised only when they are an allow-list membership test on the "
-            "target; other checks are not understood and the redirect is reported."
+            "target; other checks are not understood and the redirect is reported. "
+            "A check that replaces the target when it fails (`if not "
+            "url_has_allowed_host_and_scheme(url): url = \"/\"`) counts on every "
+            "path, including one where a condition joined with `and` short-circuits "
+            "because the target is empty."
         ),
     )
     valid = (
@@ -86,6 +90,18 @@ class OpenRedirect(TaintSinkRule):
             "    if url not in ALLOWED:\n"
             "        return RedirectResponse('/')\n"
             "    return RedirectResponse(url)\n"
+        ),
+        Valid(
+            "from django.http import HttpResponseRedirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "def set_language(request):\n"
+            "    next_url = request.POST.get('next', request.GET.get('next'))\n"
+            "    if (next_url or request.accepts('text/html')) and not "
+            "url_has_allowed_host_and_scheme(\n"
+            "        url=next_url, allowed_hosts={request.get_host()}\n"
+            "    ):\n"
+            "        next_url = '/'\n"
+            "    return HttpResponseRedirect(next_url)\n"
         ),
     )
     invalid = (
