@@ -62,7 +62,20 @@ class ApiKeyInUrl(Rule):
     severity = Severity.MEDIUM
     cwe = (598,)
     owasp = "API2:2023"
-    triggers = ("=", "args", "GET", "query", "APIKeyQuery", "fastapi", "starlette")
+    # Client calls are only recognised in files naming a client library; server
+    # reads go through request.args/GET/query_params or FastAPI's Query.
+    triggers = (
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib",
+        "args",
+        "GET",
+        "query",
+        "Query",
+        "fastapi",
+        "starlette",
+    )
     docs = RuleDocs(
         what=(
             "Client side: requests, httpx, aiohttp and urllib calls whose URL (a "
