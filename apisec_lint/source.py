@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import codecs
 import io
+import sys
 import tokenize
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -87,7 +88,7 @@ def screen(text: str) -> Screening:
     tells the engine that libcst will parse the text too.
     """
     try:
-        ast.parse(text)
+        _parse_at_fixed_depth(text)
     except SyntaxError as error:
         message = str(error.msg)
         if any(marker in message for marker in _NESTING_MESSAGES):
@@ -109,6 +110,26 @@ def screen(text: str) -> Screening:
     except ValueError as error:
         return Screening(SourceProblem(f"cannot parse: {error}"), False)
     return Screening(None, True)
+
+
+#: How deep CPython may nest while building the syntax tree is tied to the
+#: recursion limit minus the caller's own depth. The screen fixes that allowance
+#: so a file gets the same answer from the command, the flake8 plugin or a test.
+_SCREEN_RECURSION_ALLOWANCE = 1000
+
+
+def _parse_at_fixed_depth(text: str) -> None:
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + _SCREEN_RECURSION_ALLOWANCE)
+    try:
+        ast.parse(text)
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _offset_to_position(data: bytes, offset: int) -> tuple[int, int]:

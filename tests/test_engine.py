@@ -133,3 +133,17 @@ def test_coding_cookie_and_bom_are_honoured() -> None:
     assert [(f.line, f.column) for f in check_bytes("t.py", bom, selection).findings] == [(1, 6)]
     invalid = check_bytes("t.py", b"x = 1\ny = '\xff'\n", selection).findings
     assert [(f.line, f.message) for f in invalid] == [(2, "cannot decode as utf-8: invalid byte 0xff")]
+
+
+def test_the_nesting_screen_does_not_depend_on_the_callers_depth() -> None:
+    from apisec_lint.source import screen
+
+    def from_depth(levels: int, text: str) -> bool:
+        if levels:
+            return from_depth(levels - 1, text)
+        return screen(text).problem is None
+
+    accepted = "x = " + "-" * 2900 + "1\n"
+    refused = "x = " + "-" * 3100 + "1\n"
+    assert from_depth(0, accepted) and from_depth(400, accepted)
+    assert not from_depth(0, refused) and not from_depth(400, refused)
