@@ -294,7 +294,7 @@ def _locate(
 
     Returns the findings that came with a fix, each with its fix.
     """
-    positions = _positions(context.module)
+    positions = context.analysis("positions", lambda: _positions(context.module))
     lines = context.text.splitlines() if honour_noqa else []
     noqa = NoqaMap(lines)
     seen = set()

@@ -79,6 +79,9 @@ ROUTE_CONSTRUCTORS = frozenset(
      "django.conf.urls.url"}
 )
 
+#: Last parts of ROUTE_CONSTRUCTORS: only calls ending so can be such a constructor.
+_CONSTRUCTOR_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ROUTE_CONSTRUCTORS)
+
 EXCEPTION_DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
 EXCEPTION_REGISTRATIONS = frozenset({"register_error_handler", "add_exception_handler"})
 EXCEPTION_PARAMETER_NAMES = ("exc", "e", "ex", "err", "error", "exception")
@@ -225,6 +228,13 @@ class FrameworkModel:
         """Functions named in route or exception-handler registrations: name -> (kind, fw)."""
         found: Dict[str, Tuple[str, Optional[str]]] = {}
         scope = self.index.module_scope
+        # Names imported straight from a route constructor (``from django.urls import
+        # path as p``); every other plain-name call cannot be one, so is not resolved.
+        constructor_names = {
+            name
+            for name, bindings in scope.bindings.items()
+            if any(b.kind == "import" and b.imported in ROUTE_CONSTRUCTORS for b in bindings)
+        }
         for node in iter_subtree(self.module):
             if not isinstance(node, cst.Call):
                 continue
@@ -241,8 +251,12 @@ class FrameworkModel:
                 elif method in EXCEPTION_REGISTRATIONS:
                     target = _argument_value(node, 1, "handler") or _argument_value(node, 1, "f")
                     self._remember(found, target, "exception", self._framework_of(func, scope))
-            qualified = self.values.qualified_name(func, scope)
-            if qualified in ROUTE_CONSTRUCTORS:
+            if isinstance(func, cst.Attribute):
+                may_construct = func.attr.value in _CONSTRUCTOR_LAST_NAMES
+            else:
+                may_construct = isinstance(func, cst.Name) and func.value in constructor_names
+            qualified = self.values.qualified_name(func, scope) if may_construct else None
+            if qualified is not None and qualified in ROUTE_CONSTRUCTORS:
                 target = _argument_value(node, 1, "endpoint") or _argument_value(node, 1, "view")
                 framework = FRAMEWORK_PACKAGES.get(qualified.split(".", 1)[0])
                 self._remember(found, target, "handler", framework)

@@ -1070,8 +1070,16 @@ class Summary:
 class TaintModel:
     """The framework model, function analyses and summaries of one module."""
 
-    def __init__(self, module: cst.Module, values: Values, text: str) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        values: Values,
+        text: str,
+        positions: Optional[Callable[[], Mapping[cst.CSTNode, Any]]] = None,
+    ) -> None:
         self.module = module
+        #: Where node positions come from: the file's shared analysis when given.
+        self._position_source = positions
         self.values = values
         self.text = text
         self._frameworks: Optional[FrameworkModel] = None
@@ -1082,6 +1090,8 @@ class TaintModel:
         self._summaries: Dict[cst.FunctionDef, Optional[Summary]] = {}
         self._in_progress: Set[cst.FunctionDef] = set()
         self._positions: Optional[Mapping[cst.CSTNode, Any]] = None
+        #: Sink arguments of each call, by sink kind, for every registered kind.
+        self._call_sinks: Dict[cst.Call, Dict[str, Sequence[SinkArgument]]] = {}
 
     @property
     def frameworks(self) -> FrameworkModel:
@@ -1089,6 +1099,23 @@ class TaintModel:
             self._frameworks = FrameworkModel(self.module, self.values, self.text)
             self.active = self._frameworks.active
         return self._frameworks
+
+    def serves_requests(self, function: Optional[cst.FunctionDef]) -> bool:
+        """Whether flows inside ``function`` can be reported: it is in a web module."""
+        return function is not None and self.active and self.frameworks.active
+
+    def sinks_of(self, call: cst.Call, scope: Scope) -> Mapping[str, Sequence[SinkArgument]]:
+        """The sink arguments of ``call`` for every kind, classified once per file."""
+        found = self._call_sinks.get(call)
+        if found is None:
+            resolver = Resolver(self.values, scope)
+            found = {}
+            for kind, matcher in SINK_MATCHERS.items():
+                arguments = matcher(call, resolver)
+                if arguments:
+                    found[kind] = arguments
+            self._call_sinks[call] = found
+        return found
 
     def text_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -1161,9 +1188,10 @@ class TaintModel:
 
     def line_of(self, node: cst.CSTNode) -> Optional[int]:
         if self._positions is None:
-            provider = PositionProvider()
-            provider._gen_impl(self.module)  # the engine computes positions the same way
-            self._positions = provider._computed
+            if self._position_source is not None:
+                self._positions = self._position_source()
+            else:
+                self._positions = compute_positions(self.module)
         where: Any = self._positions.get(node)
         return int(where.start.line) if where is not None else None
 
@@ -1212,10 +1240,26 @@ def _mentions_framework(text: str) -> bool:
     return any(word in text for word in FRAMEWORK_TRIGGERS)
 
 
+def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, Any]:
+    """Node positions as the engine computes them (libcst's PositionProvider)."""
+    provider = PositionProvider()
+    provider._gen_impl(module)
+    positions: Mapping[cst.CSTNode, Any] = provider._computed
+    return positions
+
+
 def taint_model(context: "FileContext") -> TaintModel:
-    """The module's taint model, built once per file on first request."""
+    """The module's taint model, built once per file on first request.
+
+    Positions for "(line N)" in messages are the file's shared "positions"
+    analysis, which the engine reuses to place the findings.
+    """
+
+    def positions() -> Mapping[cst.CSTNode, Any]:
+        return context.analysis("positions", lambda: compute_positions(context.module))
+
     return context.analysis(
-        "taint", lambda: TaintModel(context.module, context.values, context.text)
+        "taint", lambda: TaintModel(context.module, context.values, context.text, positions)
     )
 
 

@@ -8,7 +8,7 @@ from apisec_lint.analysis import taint
 from apisec_lint.analysis.taint import Resolver
 from apisec_lint.findings import Severity
 from apisec_lint.rules.base import Invalid, Rule, RuleDocs, Valid
-from apisec_lint.rules.exposure.leak_helpers import response_sinks, returned_parts
+from apisec_lint.rules.exposure.leak_helpers import returned_parts
 
 ADVICE = "log it and return a generic message"
 
@@ -226,8 +226,10 @@ class ExceptionDetailLeak(Rule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        resolver = Resolver(self.context.values, self.context.scope)
-        sinks = response_sinks(node, resolver)
+        model = taint.taint_model(self.context)
+        if not model.serves_requests(self.context.enclosing_function):
+            return
+        sinks = model.sinks_of(node, self.context.scope).get(taint.LEAK, ())
         if not sinks and not isinstance(node.func, cst.Name):
             return
         taint.report_tainted(self, node, taint.LEAK, sinks, ADVICE, origin=taint.EXCEPTION)

@@ -27,12 +27,11 @@ class TaintSinkRule(Rule):
     sink_kind: ClassVar[str]
     advice: ClassVar[str]
 
-    def sinks(self, call: cst.Call, resolver: Resolver) -> Sequence[SinkArgument]:
-        return SINKS[self.sink_kind](call, resolver)
-
     def visit_Call(self, node: cst.Call) -> None:
-        resolver = Resolver(self.context.values, self.context.scope)
-        found = self.sinks(node, resolver)
+        model = taint.taint_model(self.context)
+        if not model.serves_requests(self.context.enclosing_function):
+            return
+        found = model.sinks_of(node, self.context.scope).get(self.sink_kind, ())
         if not found and not isinstance(node.func, cst.Name):
             return
         taint.report_tainted(self, node, self.sink_kind, found, self.advice)
