@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -250,7 +250,8 @@ class FrameworkModel:
                     self._remember(found, target, "handler", self._framework_of(func, scope))
                 elif method in EXCEPTION_REGISTRATIONS:
                     target = _argument_value(node, 1, "handler") or _argument_value(node, 1, "f")
-                    self._remember(found, target, "exception", self._framework_of(func, scope))
+                    if self._exception_worth_hiding(node, scope):
+                        self._remember(found, target, "exception", self._framework_of(func, scope))
             if isinstance(func, cst.Attribute):
                 may_construct = func.attr.value in _CONSTRUCTOR_LAST_NAMES
             else:
@@ -264,7 +265,7 @@ class FrameworkModel:
                 if arg.keyword is not None and arg.keyword.value == "exception_handlers":
                     view = self.values.dict_view(arg.value, scope)
                     for entry in view.entries if view else ():
-                        if _handles_server_errors(entry.key, entry.key_node):
+                        if self._handles_server_errors(entry.key, entry.key_node, scope):
                             self._remember(found, entry.value, "exception", FASTAPI)
         return found
 
@@ -313,7 +314,7 @@ class FrameworkModel:
                 if call is not None and role.framework == FLASK:
                     self._flask_url_parameters(call, params, role)
             elif last in EXCEPTION_DECORATORS and call is not None:
-                if self._exception_worth_hiding(call):
+                if self._exception_worth_hiding(call, outer):
                     role.is_exception_handler = True
                 role.framework = self._framework_of(func, outer)
             elif qualified.startswith("rest_framework.decorators.api_view") or last == "api_view":
@@ -368,15 +369,27 @@ class FrameworkModel:
             return role
         return None
 
-    def _exception_worth_hiding(self, call: cst.Call) -> bool:
-        """``errorhandler(404)`` or ``exception_handler(HTTPException)`` carry client text."""
+    def _exception_worth_hiding(self, call: cst.Call, scope: Scope) -> bool:
+        """A handler for 5xx codes, for everything, or for an infrastructure family;
+        ``errorhandler(404)`` and handlers of the app's own classes carry client text."""
         if not call.args:
             return True
-        value = call.args[0].value
-        code = literal_value(value)
-        if isinstance(code, int) and code is not UNKNOWN:
-            return code >= 500
-        return not is_client_error_type(_last_name(value))
+        return self._handles_server_errors(literal_value(call.args[0].value),
+                                           call.args[0].value, scope)
+
+    def _handles_server_errors(
+        self, key: object, node: Optional[cst.BaseExpression], scope: Scope
+    ) -> bool:
+        """An error-handler key for 5xx codes or exception classes that describe internals."""
+        if isinstance(key, int) and key is not UNKNOWN:
+            return key >= 500
+        if node is None:
+            return True
+        if is_client_error_type(_last_name(node)):
+            return False
+        return catches_internal_errors(
+            node, lambda expression: self.values.qualified_name(expression, scope)
+        )
 
     def _flask_url_parameters(
         self, call: cst.Call, params: Sequence[cst.Param], role: FunctionRole
@@ -431,11 +444,52 @@ def is_response_call(qualified: Optional[str]) -> bool:
     return head == "aiohttp" and last.startswith("HTTP") and rest.startswith("web")
 
 
-def _handles_server_errors(key: object, node: Optional[cst.BaseExpression]) -> bool:
-    """An ``exception_handlers`` key for 5xx codes or exception classes other than client errors."""
-    if isinstance(key, int) and key is not UNKNOWN:
-        return key >= 500
-    return node is None or not is_client_error_type(_last_name(node))
+#: Caught classes whose text can describe the server's internals: anything at all,
+#: storage and operating-system errors, network clients, and programming errors that
+#: name code structure. Narrower application exceptions carry text meant for clients.
+INTERNAL_ERROR_NAMES = frozenset(
+    {"Exception", "BaseException", "DatabaseError", "OperationalError", "IntegrityError",
+     "ProgrammingError", "InterfaceError", "DataError", "InternalError",
+     "NotSupportedError", "SQLAlchemyError", "DBAPIError", "PyMongoError", "OSError",
+     "IOError", "EnvironmentError", "FileNotFoundError", "PermissionError",
+     "IsADirectoryError", "NotADirectoryError", "FileExistsError", "ConnectionError",
+     "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError",
+     "RequestException", "ClientError", "KeyError", "AttributeError", "TypeError",
+     "ImportError", "ModuleNotFoundError", "NameError", "LookupError"}
+)
+#: Packages whose every exception describes a database, socket or remote service.
+INTERNAL_ERROR_PACKAGES = frozenset(
+    {"psycopg", "psycopg2", "pymongo", "sqlalchemy", "sqlite3", "pymysql", "MySQLdb",
+     "asyncpg", "redis", "socket", "ssl", "requests", "httpx", "aiohttp", "urllib3",
+     "botocore"}
+)
+
+
+def catches_internal_errors(
+    caught: Optional[cst.BaseExpression], qualified_name: Callable[[cst.BaseExpression], Optional[str]]
+) -> bool:
+    """Whether an ``except`` clause or handler registration covers exceptions whose
+    text describes internals: a bare clause, ``Exception``, or an infrastructure
+    family (database, OS, network client, code-structure errors), alone or in a tuple."""
+    if caught is None:
+        return True
+    elements = (
+        [element.value for element in caught.elements]
+        if isinstance(caught, (cst.Tuple, cst.List))
+        else [caught]
+    )
+    for element in elements:
+        if not isinstance(element, (cst.Name, cst.Attribute)):
+            return True  # a computed class: cannot tell, keep the broad reading
+        qualified = qualified_name(element) or _last_name(element)
+        last = qualified.rsplit(".", 1)[-1]
+        if last in INTERNAL_ERROR_NAMES or qualified.split(".", 1)[0] in INTERNAL_ERROR_PACKAGES:
+            return True
+        if qualified.startswith("django.db.") and last.endswith("Error"):
+            return True
+        if last.startswith("psycopg") or "OperationalError" in last:
+            return True
+    return False
 
 
 def is_client_error_type(name: str) -> bool:

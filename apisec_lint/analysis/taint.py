@@ -41,6 +41,7 @@ from apisec_lint.analysis.frameworks import (
     REQUEST_DATA_ATTRIBUTES,
     FrameworkModel,
     FunctionRole,
+    catches_internal_errors,
     is_client_error_type,
 )
 from apisec_lint.analysis.scopes import Scope
@@ -193,6 +194,15 @@ CLIENT_EXCEPTION_ATTRIBUTES = frozenset(
     {"status_code", "code", "status", "description", "detail", "messages",
      "message_dict", "errors", "default_detail"}
 )
+#: Attributes and methods of a caught exception that give its text; every other one
+#: (``e.response``, ``e.error``, ``e.get_body()``) is data the exception carries on
+#: purpose for the caller.
+EXCEPTION_TEXT_MEMBERS = frozenset(
+    {"args", "message", "msg", "strerror", "filename", "filename2", "orig", "statement",
+     "params", "pgerror", "diag", "details", "__cause__", "__context__",
+     "__traceback__", "__str__", "__repr__", "__format__", "with_traceback",
+     "getMessage"}
+)
 VALIDATION_CALLS = frozenset(
     {"django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
      "url_has_allowed_host_and_scheme", "is_safe_url"}
@@ -298,6 +308,11 @@ def _clear(flows: Flows, kinds: FrozenSet[str]) -> Flows:
     if kinds >= EVERY_KIND:
         return NO_FLOWS
     return tuple(replace(flow, cleared=flow.cleared | kinds) for flow in flows)
+
+
+def _is_exception_object(flow: Flow, name: str) -> bool:
+    """The flow of the caught exception itself under its own name, not text made from it."""
+    return flow.origin == EXCEPTION and flow.via is None and flow.source == f"exception `{name}`"
 
 
 def _with_via(flows: Flows, name: str, node: cst.CSTNode) -> Flows:
@@ -512,7 +527,9 @@ class FunctionAnalysis:
                 name = handler.name.name.value
                 caught = handler.type
                 caught_text = self.model.text_of(caught) if caught is not None else ""
-                if is_client_error_type(caught_text):
+                if is_client_error_type(caught_text) or not catches_internal_errors(
+                    caught, lambda node: self.model.values.qualified_name(node, self.scope)
+                ):
                     handler_env.pop(name, None)
                 else:
                     handler_env[name] = (Flow(EXCEPTION, f"exception `{name}`"),)
@@ -812,7 +829,9 @@ class FunctionAnalysis:
                 if isinstance(node.value, cst.Name):
                     base = env.get(node.value.value)
                     if base:
-                        found = _merge(found, self._attribute_of(base, node.attr.value))
+                        found = _merge(
+                            found, self._attribute_of(base, node.attr.value, node.value.value)
+                        )
                 else:
                     stack.append((node.value, node, parent))
             elif isinstance(node, cst.Call):
@@ -862,10 +881,12 @@ class FunctionAnalysis:
                 stack.append((node.value, node, parent))
         return found
 
-    def _attribute_of(self, base: Flows, attribute: str) -> Flows:
+    def _attribute_of(self, base: Flows, attribute: str, name: str) -> Flows:
         """Reading ``attribute`` of a tainted value: typed model fields and client texts."""
         result: List[Flow] = []
         for flow in base:
+            if _is_exception_object(flow, name) and attribute not in EXCEPTION_TEXT_MEMBERS:
+                continue
             if flow.model is not None:
                 annotation = self.model.frameworks.model_field(flow.model, attribute)
                 if annotation is not None:
@@ -966,6 +987,14 @@ class FunctionAnalysis:
             if func.attr.value in BUILDING_METHODS:
                 for arg in reversed(call.args):
                     stack.append((arg.value, call, parent))
+            receiver = func.value
+            if isinstance(receiver, cst.Name) and func.attr.value not in EXCEPTION_TEXT_MEMBERS:
+                # ``e.get_body()``: a method of the caught exception gives its data.
+                return tuple(
+                    flow
+                    for flow in env.get(receiver.value, NO_FLOWS)
+                    if not _is_exception_object(flow, receiver.value)
+                )
             stack.append((func.value, func, call))
             return NO_FLOWS
         if isinstance(func, cst.Name):

@@ -34,8 +34,12 @@ class ExceptionDetailLeak(Rule):
             "`abort(description=)`, aiohttp `json_response`, or the return value of a "
             "handler, from an `except` block or a registered exception handler "
             "(`errorhandler`, `exception_handler`, DRF `EXCEPTION_HANDLER` functions, "
-            "middleware `process_exception`). Validation and HTTP errors, whose text "
-            "is written for clients, are not reported."
+            "middleware `process_exception`). The text of a caught exception is reported "
+            "only when the clause or handler covers exceptions that describe internals: "
+            "`Exception`, `BaseException`, a 5xx code, or database, OS/file, socket and "
+            "HTTP-client errors, and `KeyError`/`AttributeError`/`TypeError`/"
+            "`ImportError`, alone or in a tuple. Traceback text is reported whatever "
+            "was caught."
         ),
         why=(
             "Exception texts and tracebacks show file paths, library versions, SQL "
@@ -59,10 +63,15 @@ class ExceptionDetailLeak(Rule):
             "Details shown only while a DEBUG setting or flag is on (`x if "
             "settings.DEBUG else \"generic\"`, `if app.debug:`) are not reported: "
             "production must run with it off. Exceptions are followed inside one "
-            "module. Custom exception classes whose message is written for clients "
-            "are reported unless their name marks them "
-            "as validation or HTTP errors (`...ValidationError`, `...HTTPException`, "
-            "`APIException`, `NotFound`, `PermissionDenied`, `BadRequest`)."
+            "module. The text of narrower exceptions (`ValidationError`, the "
+            "application's own classes, library errors such as an OAuth error) is taken "
+            "to be written for clients and is not reported, even when such a class "
+            "wraps a database error in its message; a class is judged by its name, so "
+            "an application class named like an infrastructure one (`ConnectionError`) "
+            "is reported. Attributes and methods of the exception other than its text "
+            "(`e.response`, `e.status_code`, `e.error`, `e.get_body()`) are data it "
+            "carries on purpose and are not reported; `e.args`, `e.message`, `e.orig` "
+            "and `str(e)` are."
         ),
     )
     valid = (
@@ -140,6 +149,38 @@ class ExceptionDetailLeak(Rule):
             "        return jsonify(error=str(error)), 500\n"
             "    return jsonify(error='internal error'), 500\n"
         ),
+        Valid(
+            "from tastypie.exceptions import ImmediateHttpResponse\n"
+            "from django.http import JsonResponse\n"
+            "def dispatch(request):\n"
+            "    try:\n"
+            "        return JsonResponse(handle(request))\n"
+            "    except ImmediateHttpResponse as e:\n"
+            "        return e.response\n"
+            "    except Exception as exc:\n"
+            "        return JsonResponse({'status': exc.status_code, 'body': exc.get_body()})\n"
+        ),
+        Valid(
+            "from rest_framework.decorators import api_view\n"
+            "from rest_framework.response import Response\n"
+            "from .errors import QuotaExceeded\n"
+            "@api_view(['POST'])\n"
+            "def upload(request):\n"
+            "    try:\n"
+            "        store(request.data)\n"
+            "    except QuotaExceeded as e:\n"
+            "        return Response({'detail': str(e)}, status=409)\n"
+            "    return Response(status=201)\n"
+        ),
+        Valid(
+            "from fastapi import FastAPI\n"
+            "from fastapi.responses import JSONResponse\n"
+            "from oauthlib.oauth2 import OAuth2Error\n"
+            "app = FastAPI()\n"
+            "@app.exception_handler(OAuth2Error)\n"
+            "async def oauth_failed(request, exc):\n"
+            "    return JSONResponse({'error': str(exc)}, status_code=400)\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -212,6 +253,19 @@ class ExceptionDetailLeak(Rule):
             "        return web.json_response(error_body(exc), status=500)\n",
             9, 34,
             "exception `exc` reaches web.json_response(): log it and return a generic message",
+        ),
+        Invalid(
+            "from flask import Flask, jsonify\n"
+            "from sqlalchemy.exc import SQLAlchemyError\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/orders')\n"
+            "def orders():\n"
+            "    try:\n"
+            "        return jsonify(load_orders())\n"
+            "    except (ValueError, SQLAlchemyError) as e:\n"
+            "        return jsonify(error=e.orig), 500\n",
+            9, 24,
+            "exception `e` reaches jsonify(): log it and return a generic message",
         ),
         Invalid(
             "from django.http import JsonResponse\n"
