@@ -18,6 +18,7 @@ from apisec_lint.analysis.calls import argument
 from apisec_lint.analysis.taint import Resolver, SinkArgument, sink_label
 from apisec_lint.analysis.values import UNKNOWN
 from apisec_lint.rules.base import Rule
+from apisec_lint.tree import iter_subtree
 
 
 class TaintSinkRule(Rule):
@@ -401,14 +402,107 @@ REDIRECT_CALLS = frozenset(
 )
 
 
+#: Calls that build a URL of this server from a route name: whatever follows them
+#: in a target can only change its path or query.
+SERVER_URL_CALLS = frozenset(
+    {"django.urls.reverse", "django.urls.reverse_lazy", "django.core.urlresolvers.reverse",
+     "rest_framework.reverse.reverse", "flask.url_for", "quart.url_for"}
+)
+#: Methods that build a URL of this server for an object or a route.
+SERVER_URL_METHODS = frozenset({"get_absolute_url", "url_for", "url_path_for", "reverse"})
+#: What code does with a model instance and never with a URL string.
+_MODEL_MEMBERS = frozenset(
+    {"save", "delete", "refresh_from_db", "full_clean", "pk", "get_absolute_url", "_meta"}
+)
+
+
+def _leading_part(expression: cst.BaseExpression, resolver: Resolver) -> cst.BaseExpression:
+    """The part a built target starts with: ``reverse("x") + "?" + q`` -> ``reverse("x")``,
+    ``f"{base}?next={v}"`` -> ``base``, ``"%s?%s" % (base, q)`` -> ``base``."""
+    node = resolver.follow(expression)
+    for _ in range(32):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            node = resolver.follow(node.left)
+            continue
+        template: object = UNKNOWN
+        values: Sequence[cst.BaseExpression] = ()
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            template = resolver.literal(node.left)
+            right = node.right
+            values = (
+                [element.value for element in right.elements]
+                if isinstance(right, cst.Tuple) else [right]
+            )
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "format"
+        ):
+            template = resolver.literal(node.func.value)
+            values = [arg.value for arg in node.args if arg.keyword is None]
+        if isinstance(template, str) and values and template.startswith(("%s", "{}", "{0}")):
+            node = resolver.follow(values[0])
+            continue
+        if isinstance(node, cst.FormattedString) and node.parts and isinstance(
+            node.parts[0], cst.FormattedStringExpression
+        ):
+            node = resolver.follow(node.parts[0].expression)
+            continue
+        break
+    return node
+
+
+def _server_built(node: cst.BaseExpression, resolver: Resolver) -> bool:
+    """A URL the server makes: a route reversed by name, an object's own URL, or the
+    ``Location`` of a response it built."""
+    if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+        if resolver.qualified_name(node.func) in SERVER_URL_CALLS:
+            return True
+        return isinstance(node.func, cst.Attribute) and (
+            node.func.attr.value in SERVER_URL_METHODS
+        )
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        key = resolver.literal(index.value) if isinstance(index, cst.Index) else UNKNOWN
+        names = {
+            part.value for part in iter_subtree(node.value) if isinstance(part, cst.Name)
+        }
+        return isinstance(key, str) and key.lower() == "location" and not names & {
+            "request", "req", "headers"
+        }
+    return False
+
+
+def _model_instance(target: cst.BaseExpression, resolver: Resolver) -> bool:
+    """``redirect(ticket)`` where the code saves, deletes or reads the key of ``ticket``:
+    Django redirects to the object's ``get_absolute_url()``."""
+    function = resolver.scope.node
+    if not isinstance(target, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return False
+    for node in iter_subtree(function):
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == target.value
+            and node.attr.value in _MODEL_MEMBERS
+        ):
+            return True
+    return False
+
+
 def redirect_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
     if not isinstance(call.func, (cst.Name, cst.Attribute)):
         return []
-    if resolver.qualified_name(call.func) not in REDIRECT_CALLS:
+    called = resolver.qualified_name(call.func)
+    if called not in REDIRECT_CALLS:
         return []
     target = (argument(call, 0, "location") or argument(call, 0, "url")
               or argument(call, 0, "redirect_to") or argument(call, 0, "to"))
     if target is None or has_fixed_host(target.value, resolver, relative=True):
+        return []
+    if _server_built(_leading_part(target.value, resolver), resolver):
+        return []
+    if called == "django.shortcuts.redirect" and _model_instance(target.value, resolver):
         return []
     return _sink(call, target, resolver)
 

@@ -27,8 +27,13 @@ class OpenRedirect(TaintSinkRule):
             "Request data used as the target of Flask/Werkzeug `redirect`, Django "
             "`redirect`/`HttpResponseRedirect`, Starlette/FastAPI `RedirectResponse` "
             "or aiohttp `HTTPFound`-style responses. A target that starts with a "
-            "fixed host or a fixed local path (`\"/profile/\" + name`), a check with "
-            "`url_has_allowed_host_and_scheme`, or an allow-list check stops the flow."
+            "fixed host, a fixed local path (`\"/profile/\" + name`, but not a bare "
+            "`\"/\"` or `\"//\"`) or a URL the server builds (`reverse(...)`, "
+            "`url_for(...)`, `obj.get_absolute_url()`, the `Location` of a response it "
+            "made, followed by `+`, an f-string, `%` or `.format`), Django "
+            "`redirect(obj)` of a model instance, a check with "
+            "`url_has_allowed_host_and_scheme`, or an allow-list check stops the flow: "
+            "request data after such a start can change only the path or query."
         ),
         why=(
             "Links to a trusted site that bounce to an attacker's page make phishing "
@@ -51,7 +56,12 @@ class OpenRedirect(TaintSinkRule):
             "A check that replaces the target when it fails (`if not "
             "url_has_allowed_host_and_scheme(url): url = \"/\"`) counts on every "
             "path, including one where a condition joined with `and` short-circuits "
-            "because the target is empty."
+            "because the target is empty. `redirect(x)` counts as a model instance "
+            "when the function saves, deletes or reads `.pk` of `x`; a method named "
+            "`get_absolute_url`, `url_for`, `url_path_for` or `reverse` is trusted to "
+            "build a URL of this server whatever its receiver. A target made by an "
+            "unknown helper from request data is still reported even when the data "
+            "lands only in the query."
         ),
     )
     valid = (
@@ -103,8 +113,76 @@ class OpenRedirect(TaintSinkRule):
             "        next_url = '/'\n"
             "    return HttpResponseRedirect(next_url)\n"
         ),
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "from django.urls import reverse\n"
+            "from django.utils.http import urlencode\n"
+            "def merge(request):\n"
+            "    ids = request.POST.getlist('ticket_id')\n"
+            "    return redirect(reverse('helpdesk:merge') + '?' + urlencode({'t': ids}))\n"
+        ),
+        Valid(
+            "from django.http import HttpResponseRedirect\n"
+            "from django.urls import reverse as rev\n"
+            "def authorize(request):\n"
+            "    query = request.POST.urlencode()\n"
+            "    target = '%s?%s' % (rev('oidc:authorize'), query)\n"
+            "    if request.GET.get('v2'):\n"
+            "        return HttpResponseRedirect(\n"
+            "            f\"{rev('oidc:authorize')}?next={request.GET['next']}\"\n"
+            "        )\n"
+            "    return HttpResponseRedirect(target)\n"
+        ),
+        Valid(
+            "from flask import Flask, redirect, request, url_for\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/search')\n"
+            "def search():\n"
+            "    return redirect(url_for('results') + '?q=' + request.args['q'])\n"
+        ),
+        Valid(
+            "from django.shortcuts import get_object_or_404, redirect\n"
+            "def comment(request):\n"
+            "    page = get_object_or_404(Page, pk=request.POST['page'])\n"
+            "    url = page.get_absolute_url() + '?sent=1'\n"
+            "    return redirect(url)\n"
+        ),
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "def merge_into(request, chosen):\n"
+            "    chosen.title = request.POST['title']\n"
+            "    chosen.save()\n"
+            "    return redirect(chosen)\n"
+        ),
+        Valid(
+            "from django.http import HttpResponseRedirect\n"
+            "def add_view(request):\n"
+            "    response = create_page(request)\n"
+            "    location = response['Location']\n"
+            "    parent = request.GET.get('parent')\n"
+            "    return HttpResponseRedirect(f'{location}?parent={parent}')\n"
+        ),
     )
     invalid = (
+        Invalid(
+            "from django.shortcuts import redirect\n"
+            "def done(request):\n"
+            "    target = request.GET['next']\n"
+            "    return redirect('%s?done=1' % target)\n",
+            4, 21,
+            "request.GET['next'] reaches redirect() through `target` (line 3): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from flask import Flask, redirect, request\n"
+            "app = Flask(__name__)\n"
+            "@app.route('/away')\n"
+            "def away():\n"
+            "    return redirect('//' + request.args['host'] + '/welcome')\n",
+            5, 21,
+            "request.args['host'] reaches redirect(): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
         Invalid(
             "from flask import Flask, redirect, request\n"
             "app = Flask(__name__)\n"
