@@ -452,9 +452,20 @@ def _leading_part(expression: cst.BaseExpression, resolver: Resolver) -> cst.Bas
     return node
 
 
-def _server_built(node: cst.BaseExpression, resolver: Resolver) -> bool:
+def _server_built(node: cst.BaseExpression, resolver: Resolver, depth: int = 0) -> bool:
     """A URL the server makes: a route reversed by name, an object's own URL, or the
-    ``Location`` of a response it built."""
+    ``Location`` of a response it built; a name assigned only such URLs or ``None``."""
+    if isinstance(node, cst.Name) and depth < 2:
+        bindings = resolver.scope.bindings.get(node.value, [])
+        return bool(bindings) and all(
+            binding.kind == "assign"
+            and binding.value is not None
+            and (
+                (isinstance(binding.value, cst.Name) and binding.value.value == "None")
+                or _server_built(_leading_part(binding.value, resolver), resolver, depth + 1)
+            )
+            for binding in bindings
+        )
     if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
         if resolver.qualified_name(node.func) in SERVER_URL_CALLS:
             return True

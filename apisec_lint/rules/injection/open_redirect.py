@@ -158,7 +158,10 @@ class OpenRedirect(TaintSinkRule):
             "from django.http import HttpResponseRedirect\n"
             "def add_view(request):\n"
             "    response = create_page(request)\n"
-            "    location = response['Location']\n"
+            "    try:\n"
+            "        location = response['Location']\n"
+            "    except KeyError:\n"
+            "        location = None\n"
             "    parent = request.GET.get('parent')\n"
             "    return HttpResponseRedirect(f'{location}?parent={parent}')\n"
         ),
