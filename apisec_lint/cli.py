@@ -22,7 +22,7 @@ from apisec_lint.cache import CACHE_DIRECTORY, ResultCache
 from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
 from apisec_lint.discovery import discover
 from apisec_lint.docs import render_rule_text
-from apisec_lint.parallel import usable_cores
+from apisec_lint.parallel import DEFAULT_FILE_TIMEOUT, usable_cores
 from apisec_lint.progress import Progress
 from apisec_lint.reporters import REPORTERS, ReportOptions
 from apisec_lint.reporters.lines import SourceLines
@@ -68,6 +68,7 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the result cache here (default: .apisec_cache at the project root).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("--file-timeout", type=click.FloatRange(min=1), default=DEFAULT_FILE_TIMEOUT, show_default=True, help="Seconds one file may take on a worker process before it is stopped and reported as an error.")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -90,6 +91,7 @@ def check(
     no_cache: bool,
     cache_dir: Optional[Path],
     quiet: bool,
+    file_timeout: float,
 ) -> None:
     """Check PATHS (files or directories, default `.`; `-` reads standard input).
 
@@ -105,10 +107,13 @@ def check(
     files, problems = discover([p for p in targets if p != STDIN], config, force_exclude)
     stdin = None
     if STDIN in targets:
-        stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
+        if sys.stdin is None or sys.stdin.closed:
+            raise click.UsageError("standard input is closed; nothing to read for `-`")
+        if not (force_exclude and stdin_filename and config.is_excluded(Path(stdin_filename))):
+            stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
     cache = None if no_cache else ResultCache.open(cache_dir or config.root / CACHE_DIRECTORY)
     progress = Progress() if Progress.wanted(output_format, quiet or output_file is not None) else None
-    run_options = RunOptions(jobs or usable_cores(), cache, progress)
+    run_options = RunOptions(jobs or usable_cores(), cache, progress, file_timeout)
     result = run(files, problems, config, rules, stdin, run_options)
     if fix or diff:
         summary = fix_run(result, files, config, rules, write=fix)
@@ -266,6 +271,14 @@ def explain(code: str) -> None:
     raise click.UsageError(f"no rule has code or name {code!r}; `apisec-lint rules` lists them")
 
 
+def _exit_now(status: int) -> None:
+    """Leave without interpreter shutdown: the deep-stack thread may be inside
+    libcst's native parser, and finalising Python under it aborts the process."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def main(argv: Optional[Sequence[str]] = None, prog_name: str = "apisec-lint") -> None:
     """Run the command; every usage error is one line on standard error, exit status 2."""
     try:
@@ -274,9 +287,9 @@ def main(argv: Optional[Sequence[str]] = None, prog_name: str = "apisec-lint") -
             prog_name=prog_name,
             standalone_mode=False,
         )
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("apisec-lint: aborted", err=True)
-        sys.exit(EXIT_ERROR)
+        _exit_now(EXIT_ERROR)
     except click.ClickException as error:
         hint = ""
         if isinstance(error, click.UsageError) and error.ctx is not None:

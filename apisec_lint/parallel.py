@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -23,7 +24,7 @@ from apisec_lint.findings import FileResult, ToolError
 Checker = Callable[[object], FileResult]
 
 #: A file that takes longer than this on one worker is reported and abandoned.
-DEFAULT_FILE_TIMEOUT = 120.0
+DEFAULT_FILE_TIMEOUT = 300.0
 
 
 def usable_cores() -> int:
@@ -35,6 +36,9 @@ def usable_cores() -> int:
 
 
 def _worker_main(connection: Connection, check: Checker) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what happens
+    # and stops the workers, which would otherwise each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             message = connection.recv()

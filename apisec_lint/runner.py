@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Type
@@ -11,7 +13,7 @@ from apisec_lint.config import Config
 from apisec_lint.discovery import DiscoveryProblem, FileToCheck
 from apisec_lint.engine import RuleSelection, check_bytes, unparsable_result
 from apisec_lint.findings import FileResult, Finding, ToolError
-from apisec_lint.parallel import check_in_parallel
+from apisec_lint.parallel import DEFAULT_FILE_TIMEOUT, check_in_parallel
 from apisec_lint.progress import Progress
 from apisec_lint.rules.base import Rule
 from apisec_lint.source import SourceProblem
@@ -72,10 +74,17 @@ class CheckTask:
     cache_path: Optional[str] = None
 
 
+def read_source(location: Path) -> bytes:
+    """The bytes of a regular file; a FIFO, socket or device would block or never end."""
+    if not stat.S_ISREG(os.stat(location).st_mode):
+        raise OSError(0, "not a regular file")
+    return location.read_bytes()
+
+
 def perform(task: CheckTask) -> FileResult:
     """Read and check one file; an unreadable file is an APS000 finding."""
     try:
-        data = task.item.location.read_bytes()
+        data = read_source(task.item.location)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return unreadable(task.item.display, f"cannot read: {reason}", task.selection)
@@ -93,7 +102,7 @@ def _cache_key(data: bytes, task: CheckTask) -> str:
 
 def _cached(task: CheckTask, cache: ResultCache) -> Optional[FileResult]:
     try:
-        data = task.item.location.read_bytes()
+        data = read_source(task.item.location)
     except OSError:
         return None
     return cache.get(_cache_key(data, task), task.item.display)
@@ -120,6 +129,8 @@ class RunOptions:
     jobs: int = 1
     cache: Optional[ResultCache] = None
     progress: Optional[Progress] = None
+    #: Seconds one file may take on a worker before it is stopped and reported.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
 
 
 def run(
@@ -156,7 +167,7 @@ def run(
     progress = options.progress
     if progress is not None:
         progress.start(len(files), done=len(files) - len(to_check))
-    for result in _check_all(to_check, options.jobs):
+    for result in _check_all(to_check, options.jobs, options.file_timeout):
         if cache is not None and result.cache_key is not None:
             cache.put(result.cache_key, result)
         outcome.add(result)
@@ -169,10 +180,10 @@ def run(
     return outcome.finish()
 
 
-def _check_all(tasks: Sequence[CheckTask], jobs: int) -> Iterator[FileResult]:
-    """In this process for one job or a handful of files, else on worker processes."""
-    if jobs <= 1 or len(tasks) < 2 * jobs:
+def _check_all(tasks: Sequence[CheckTask], jobs: int, file_timeout: float) -> Iterator[FileResult]:
+    """In this process for one job or one file, else on worker processes."""
+    if jobs <= 1 or len(tasks) < 2:
         for task in tasks:
             yield perform(task)
         return
-    yield from check_in_parallel(tasks, _perform_any, _display, jobs)
+    yield from check_in_parallel(tasks, _perform_any, _display, jobs, file_timeout)

@@ -244,3 +244,28 @@ def test_test_code_is_skipped_unless_check_tests(project: Path, capsys: pytest.C
         os.path.join(".", "pkg", "client.py"),
         os.path.join(".", "pkg", "test_client.py"),
     ]
+
+
+def test_a_fifo_named_like_python_is_reported_not_read(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.mkfifo(project / "pkg" / "pipe.py")
+    code, out, _ = run_cli(["check", "--format", "json", "pkg"], capsys)
+    found = {(Path(f["path"]).name, f["message"]) for f in json.loads(out)["findings"]}
+    assert ("pipe.py", "cannot read: not a regular file") in found
+
+
+def test_force_exclude_applies_to_the_stdin_filename(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text('[tool.apisec-lint]\nexclude = ["scripts/*"]\n')
+    args = ["check", "--force-exclude", "-", "--stdin-filename", "scripts/sync.py"]
+    code, out, _ = run_cli(args, capsys, BROKEN.encode())
+    assert (code, out) == (0, "No findings in 0 files scanned.\n")
+    code, out, _ = run_cli(args[:1] + args[2:], capsys, BROKEN.encode())
+    assert code == 1
+
+
+def test_the_summary_says_when_files_could_not_be_checked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from apisec_lint.findings import ToolError
+    from apisec_lint.reporters.text import summary
+    from apisec_lint.runner import RunResult
+
+    result = RunResult(files_scanned=4, errors=[ToolError("a.py", "took too long")])
+    assert summary(result) == "No findings in 4 files scanned. 1 file could not be fully checked (see errors)."

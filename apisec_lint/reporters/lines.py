@@ -60,14 +60,36 @@ def _split(data: Optional[bytes]) -> List[str]:
     return _LINE_BREAK.split(text)
 
 
+def report_root() -> str:
+    """Where CI systems expect report paths to start: the checkout they built.
+
+    GitHub and GitLab resolve annotation paths against the repository root,
+    whatever directory the lint step ran in; their variables name it, and the
+    directory holding ``.git`` does elsewhere. The working directory is the
+    fallback outside a repository.
+    """
+    for variable in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR"):
+        value = os.environ.get(variable)
+        if value and os.path.isdir(value):
+            return value
+    directory = os.path.abspath(os.curdir)
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return os.path.abspath(os.curdir)
+        directory = parent
+
+
 def portable_path(path: str, relative_to: Optional[str] = None) -> str:
-    """``path`` relative to ``relative_to`` (default: the working directory), with ``/``.
+    """``path`` relative to ``relative_to`` (default: the repository root), with ``/``.
 
     ``./app.py``, ``app.py`` and an absolute path to the same file give one answer,
     so a baseline or a code-scanning alert does not depend on how the tool was run.
     A path outside ``relative_to`` stays absolute.
     """
-    base = os.path.abspath(relative_to if relative_to is not None else os.curdir)
+    base = os.path.abspath(relative_to if relative_to is not None else report_root())
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute, base)

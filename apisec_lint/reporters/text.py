@@ -79,8 +79,10 @@ def statistics(result: RunResult) -> List[str]:
 def summary(result: RunResult) -> str:
     """One line: how many findings, by severity, in how many files."""
     scanned = _plural(result.files_scanned, "file")
+    failed = len({error.path for error in result.errors})
+    unfinished = f" {_plural(failed, 'file')} could not be fully checked (see errors)." if failed else ""
     if not result.findings:
-        return f"No findings in {scanned} scanned."
+        return f"No findings in {scanned} scanned.{unfinished}"
     severities = Counter(finding.severity for finding in result.findings)
     parts = ", ".join(
         f"{severities[level]} {level}" for level in ("high", "medium", "low") if severities[level]
@@ -88,7 +90,7 @@ def summary(result: RunResult) -> str:
     files = len({finding.path for finding in result.findings})
     return (
         f"Found {_plural(len(result.findings), 'finding')} ({parts}) "
-        f"in {_plural(files, 'file')}; {scanned} scanned."
+        f"in {_plural(files, 'file')}; {scanned} scanned.{unfinished}"
     )
 
 
