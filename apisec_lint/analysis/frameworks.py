@@ -82,6 +82,17 @@ ROUTE_CONSTRUCTORS = frozenset(
 #: Last parts of ROUTE_CONSTRUCTORS: only calls ending so can be such a constructor.
 _CONSTRUCTOR_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ROUTE_CONSTRUCTORS)
 
+#: Decorators that only make sense on a view: a function so decorated answers requests.
+DJANGO_VIEW_DECORATORS = frozenset(
+    {"login_required", "permission_required", "user_passes_test", "staff_member_required",
+     "superuser_required", "require_http_methods", "require_GET", "require_POST",
+     "require_safe", "csrf_exempt", "csrf_protect", "ensure_csrf_cookie",
+     "requires_csrf_token", "api_view", "never_cache", "cache_page", "cache_control",
+     "vary_on_headers", "vary_on_cookie", "xframe_options_exempt",
+     "xframe_options_deny", "xframe_options_sameorigin", "sensitive_post_parameters",
+     "condition", "etag", "last_modified", "gzip_page", "login_not_required"}
+)
+
 EXCEPTION_DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
 EXCEPTION_REGISTRATIONS = frozenset({"register_error_handler", "add_exception_handler"})
 EXCEPTION_PARAMETER_NAMES = ("exc", "e", "ex", "err", "error", "exception")
@@ -165,13 +176,19 @@ NO_ROLE = FunctionRole()
 class FrameworkModel:
     """Handlers, sources and exception handlers of one module."""
 
-    def __init__(self, module: cst.Module, values: Values, text: str) -> None:
+    def __init__(
+        self, module: cst.Module, values: Values, text: str, path: Optional[str] = None
+    ) -> None:
         self.module = module
+        #: Django function views are expected here even when no URL pattern names them.
+        self.in_views_module = path is not None and _is_views_module(path)
         self.values = values
         self.index: ModuleIndex = values.index
         self.frameworks = _imported_frameworks(text, self.index)
         self.active = bool(self.frameworks)
         self.roles: Dict[cst.FunctionDef, FunctionRole] = {}
+        self._routed_names: Set[str] = set()
+        self._defines_views: Optional[bool] = None
         #: Classes defined here: name -> (base names, field annotations).
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}
         if self.active:
@@ -217,12 +234,36 @@ class FrameworkModel:
 
     def _find_roles(self) -> None:
         registered = self._registered_functions()
+        self._routed_names = {
+            name for name, (kind, _) in registered.items() if kind == "handler"
+        }
         for node, scope in list(self.index.scopes.items()):
             if not isinstance(node, cst.FunctionDef):
                 continue
             role = self._role_of(node, scope, registered)
             if role is not None:
                 self.roles[node] = role
+
+    def _views_expected(self) -> bool:
+        """A views module by name, or one that visibly defines views: a routed or
+        view-decorated function, or a class-based view."""
+        if self._defines_views is None:
+            self._defines_views = self.in_views_module or any(
+                self._looks_like_view(node) for node in self.index.scopes
+            )
+        return self._defines_views
+
+    def _looks_like_view(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.ClassDef):
+            return any(_last_name(arg.value) in VIEW_BASES for arg in node.bases)
+        if isinstance(node, cst.FunctionDef):
+            if node.name.value in self._routed_names:
+                return True
+            return any(
+                _last_name(decorator.decorator) in DJANGO_VIEW_DECORATORS
+                for decorator in node.decorators
+            )
+        return False
 
     def _registered_functions(self) -> Dict[str, Tuple[str, Optional[str]]]:
         """Functions named in route or exception-handler registrations: name -> (kind, fw)."""
@@ -300,6 +341,8 @@ class FrameworkModel:
         role = FunctionRole()
         params = _positional_parameters(function)
         outer = scope.parent if scope.parent is not None else self.index.module_scope
+        view_decorated = False
+        takes_url_kwargs = True
         for decorator in function.decorators:
             target = decorator.decorator
             call = target if isinstance(target, cst.Call) else None
@@ -308,6 +351,8 @@ class FrameworkModel:
                 func.value if isinstance(func, cst.Name) else ""
             )
             qualified = self.values.qualified_name(func, outer) or ""
+            if last in DJANGO_VIEW_DECORATORS:
+                view_decorated = True
             if last in ROUTE_DECORATOR_METHODS and isinstance(func, cst.Attribute):
                 role.is_handler = True
                 role.framework = self._framework_of(func, outer)
@@ -351,7 +396,14 @@ class FrameworkModel:
             and params[0].name.value == "request"
             and scope.parent is self.index.module_scope
         ):
-            role.is_handler = True  # a function view: ``def detail(request, pk)``
+            # Shaped like a function view, ``def detail(request, pk)``. Its other
+            # parameters are URL kwargs only where something says it is routed; a helper
+            # that merely takes the request (``def _redirect(request, next_url)``) gets
+            # its arguments from Python code, not from the URL.
+            takes_url_kwargs = (
+                role.is_handler or view_decorated or self._views_expected()
+            )
+            role.is_handler = True
             role.framework = role.framework or DJANGO
         own = [p for p in params if p.name.value not in ("self", "cls")]
         for param in own:
@@ -363,7 +415,7 @@ class FrameworkModel:
             role.request_parameters.add(own[0].name.value)
         if role.is_exception_handler:
             role.exception_parameter = _exception_parameter(own, role.framework)
-        elif role.is_handler:
+        elif role.is_handler and takes_url_kwargs:
             self._url_parameters(own, role)
         if role.is_handler or role.is_exception_handler or role.request_parameters:
             return role
@@ -513,6 +565,13 @@ def _imported_frameworks(text: str, index: ModuleIndex) -> FrozenSet[str]:
                 if framework is not None:
                     found.add(framework)
     return frozenset(found)
+
+
+def _is_views_module(path: str) -> bool:
+    """``views.py``, ``views_*.py`` or any module inside a ``views`` package."""
+    parts = re.split(r"[\\/]", path)
+    stem = parts[-1].rsplit(".", 1)[0]
+    return stem == "views" or stem.startswith("views_") or "views" in parts[:-1]
 
 
 def _positional_parameters(function: cst.FunctionDef) -> List[cst.Param]:

@@ -1105,8 +1105,10 @@ class TaintModel:
         values: Values,
         text: str,
         positions: Optional[Callable[[], Mapping[cst.CSTNode, Any]]] = None,
+        path: Optional[str] = None,
     ) -> None:
         self.module = module
+        self.path = path
         #: Where node positions come from: the file's shared analysis when given.
         self._position_source = positions
         self.values = values
@@ -1125,7 +1127,9 @@ class TaintModel:
     @property
     def frameworks(self) -> FrameworkModel:
         if self._frameworks is None:
-            self._frameworks = FrameworkModel(self.module, self.values, self.text)
+            self._frameworks = FrameworkModel(
+                self.module, self.values, self.text, self.path
+            )
             self.active = self._frameworks.active
         return self._frameworks
 
@@ -1288,7 +1292,10 @@ def taint_model(context: "FileContext") -> TaintModel:
         return context.analysis("positions", lambda: compute_positions(context.module))
 
     return context.analysis(
-        "taint", lambda: TaintModel(context.module, context.values, context.text, positions)
+        "taint",
+        lambda: TaintModel(
+            context.module, context.values, context.text, positions, context.path
+        ),
     )
 
 

@@ -101,6 +101,7 @@ class CodeInjection(TaintSinkRule):
             "    return JsonResponse(module.describe())\n",
             4, 19,
             "URL parameter `name` reaches load(): map the input to allowed values instead",
+            path="plugins/views.py",
         ),
         Invalid(
             "from fastapi import FastAPI\n"

@@ -61,10 +61,23 @@ class OpenRedirect(TaintSinkRule):
             "`get_absolute_url`, `url_for`, `url_path_for` or `reverse` is trusted to "
             "build a URL of this server whatever its receiver. A target made by an "
             "unknown helper from request data is still reported even when the data "
-            "lands only in the query."
+            "lands only in the query. "
+            "A Django function whose first parameter is `request` takes its other "
+            "parameters from the URL only when it is routed in the same module, carries a "
+            "view decorator (`login_required`, `require_POST`, `csrf_exempt`, ...), sits "
+            "in `views.py` or a `views` package, or shares its module with other views; "
+            "a view defined elsewhere and routed from another module's `urls.py` is "
+            "checked only for what it reads from `request`."
         ),
     )
     valid = (
+        Valid(
+            "from django.http import HttpRequest, HttpResponseRedirect\n"
+            "def suspend_request(request: HttpRequest, redirect_to: str):\n"
+            "    request.session['resume'] = request.get_full_path()\n"
+            "    return HttpResponseRedirect(redirect_to)\n",
+            path="accounts/flows/reauthentication.py",
+        ),
         Valid(
             "from django.shortcuts import redirect\n"
             "from django.utils.http import url_has_allowed_host_and_scheme\n"
@@ -167,6 +180,16 @@ class OpenRedirect(TaintSinkRule):
         ),
     )
     invalid = (
+        Invalid(
+            "from django.contrib.auth.decorators import login_required\n"
+            "from django.http import HttpResponseRedirect\n"
+            "@login_required\n"
+            "def jump(request, next_url):\n"
+            "    return HttpResponseRedirect(next_url)\n",
+            5, 33,
+            "URL parameter `next_url` reaches HttpResponseRedirect(): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
         Invalid(
             "from django.shortcuts import redirect\n"
             "def done(request):\n"

@@ -49,10 +49,20 @@ class PathTraversal(TaintSinkRule):
             "The path argument of `send_from_directory` is not reported: Flask joins "
             "it safely itself; only a request-chosen directory is. A containment "
             "check is recognised on the variable it tests; checking one variable and "
-            "then opening another built from the same input is still reported."
+            "then opening another built from the same input is still reported. A "
+            "Django function whose first parameter is `request` takes its other "
+            "parameters from the URL only when it is routed in the same module, "
+            "carries a view decorator, sits in `views.py` or a `views` package, or "
+            "shares its module with other views."
         ),
     )
     valid = (
+        Valid(
+            "from django.http import FileResponse\n"
+            "def sendfile(request, filename):\n"
+            "    return FileResponse(open(filename, 'rb'))\n",
+            path="utils/sendfile_backend.py",
+        ),
         Valid(
             "import os\n"
             "from flask import Flask, request, send_file\n"
@@ -122,6 +132,7 @@ class PathTraversal(TaintSinkRule):
             "    return FileResponse(open('/srv/media/' + filename, 'rb'))\n",
             3, 30,
             "URL parameter `filename` reaches open(): use secure_filename and check containment",
+            path="media/views.py",
         ),
         Invalid(
             "from fastapi import FastAPI\n"
