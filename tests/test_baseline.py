@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 from typing import List, Tuple
 
 import pytest
 
-from apisec_lint.cli import main
+from cli_helpers import run_cli as run_command
 
 LEGACY = """\
 import requests
@@ -52,16 +50,7 @@ def push(url, data):
 
 def run_cli(args: List[str], capsys: pytest.CaptureFixture[str]) -> Tuple[int, str, str]:
     """Run ``check`` with only APS201, so rules added later do not change the counts."""
-    old_stdin = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(b""))
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main([args[0], "--select", "APS201", *args[1:]])
-    finally:
-        sys.stdin = old_stdin
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
+    return run_command([args[0], "--select", "APS201", *args[1:]], capsys)
 
 
 def reported(out: str) -> List[Tuple[str, int, int, str]]:

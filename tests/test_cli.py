@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import List
 
 import pytest
 
-from apisec_lint.cli import main
+from cli_helpers import run_cli
 
 BROKEN = "print 'hello'\n"
-
-
-def run_cli(
-    args: List[str], capsys: pytest.CaptureFixture[str], stdin: bytes = b""
-) -> Tuple[int, str, str]:
-    old_stdin = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main(args)
-    finally:
-        sys.stdin = old_stdin
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture

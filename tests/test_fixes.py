@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import ClassVar, List, Tuple
@@ -15,12 +13,12 @@ import pytest
 
 from apisec_lint import autofix
 from apisec_lint.autofix import FixedText, Refused, fix_bytes, fix_text, unified_diff
-from apisec_lint.cli import main
 from apisec_lint.engine import RuleSelection, check_for_fixes, check_text
 from apisec_lint.findings import Severity
 from apisec_lint.fixes import Fix
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule, RuleDocs
+from cli_helpers import run_cli
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SELECTION = RuleSelection(tuple(rule for rule in all_rules() if rule.default_enabled), {})
@@ -247,19 +245,6 @@ def test_a_fix_that_breaks_the_file_or_keeps_the_finding_is_refused(rule: type, 
 
 
 # ------------------------------------------------------------ the command line
-
-
-def run_cli(args: List[str], capsys: pytest.CaptureFixture[str], stdin: bytes = b"") -> Tuple[int, str, str]:
-    old_stdin = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main(args)
-    finally:
-        sys.stdin = old_stdin
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 INSECURE = "import requests\n\nrequests.get(\"https://x.io\", verify=False, timeout=5)\nrequests.get(\"https://y.io\")\n"

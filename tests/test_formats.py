@@ -12,13 +12,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import jsonschema
 import pytest
 
 from apisec_lint import cli
-from apisec_lint.cli import main
 from apisec_lint.docs import help_uri
 from apisec_lint.findings import Finding, ToolError
 from apisec_lint.reporters import REPORTERS, ReportOptions
@@ -29,6 +28,7 @@ from apisec_lint.reporters.sarif import render_sarif
 from apisec_lint.reporters.text import render_text
 from apisec_lint.rules import all_rules
 from apisec_lint.runner import RunResult
+from cli_helpers import run_cli
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -36,21 +36,6 @@ BROKEN = "print 'hello'\n"
 BROKEN_MESSAGE = "cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)?"
 HOSTILE_PATH = "evil\n::error file=x::forged,\x1b[31m%0A.py"
 HOSTILE_MESSAGE = "line one\r\nline two \x1b[2J <b>bold</b> 100%"
-
-
-def run_cli(
-    args: List[str], capsys: pytest.CaptureFixture[str], stdin: bytes = b""
-) -> Tuple[int, str, str]:
-    old_stdin = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main(args)
-    finally:
-        sys.stdin = old_stdin
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def finding(
