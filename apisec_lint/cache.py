@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
 
@@ -34,6 +35,9 @@ _TAG = (
 )
 #: Keep at most this many entries beyond what the current run used.
 _SPARE_ENTRIES = 5000
+#: A used entry's modification time is what pruning goes by; refreshing it on
+#: every hit would cost a write per file, so it is refreshed at most hourly.
+_TOUCH_AFTER_SECONDS = 3600
 
 
 _code_fingerprint: Optional[str] = None
@@ -62,6 +66,7 @@ class ResultCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._entries = directory / f"v{_FORMAT}"
+        self._entries_text = str(self._entries)
         self._used = 0
 
     @classmethod
@@ -95,34 +100,18 @@ class ResultCache:
         honour_noqa: bool = True,
     ) -> str:
         """The digest of everything a file's findings depend on."""
-        digest = hashlib.sha256()
-        header = json.dumps(
-            [
-                _FORMAT,
-                __version__,
-                code_fingerprint(),
-                sys.version_info[:3],
-                relative_path,
-                sorted(rule_codes),
-                {code: dict(options) for code, options in sorted(settings.items())},
-                honour_noqa,
-            ],
-            sort_keys=True,
-            default=str,
-        )
-        digest.update(header.encode())
-        digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+        return KeyPrefix(rule_codes, settings, honour_noqa).key(data, relative_path)
 
-    def _path(self, key: str) -> Path:
-        return self._entries / key[:2] / f"{key}.json"
+    def _path(self, key: str) -> str:
+        return os.path.join(self._entries_text, key[:2], key + ".json")
 
     def get(self, key: str, display_path: str) -> Optional[FileResult]:
         """The stored result for ``key`` with paths shown as ``display_path``."""
         location = self._path(key)
         try:
-            document = json.loads(location.read_bytes())
+            with open(location, "rb") as stream:
+                document = json.loads(stream.read())
+                modified = os.fstat(stream.fileno()).st_mtime
             if document.get("key") != key or document.get("version") != __version__:
                 return None
             findings = [Finding(**{**item, "path": display_path}) for item in document["findings"]]
@@ -132,10 +121,11 @@ class ResultCache:
             LOG.debug("ignoring unreadable cache entry %s", location, exc_info=True)
             return None
         self._used += 1
-        try:
-            os.utime(location)
-        except OSError:
-            pass
+        if time.time() - modified > _TOUCH_AFTER_SECONDS:
+            try:
+                os.utime(location)
+            except OSError:
+                pass
         return FileResult(display_path, findings=findings)
 
     def put(self, key: str, result: FileResult) -> None:
@@ -150,8 +140,8 @@ class ResultCache:
         self._used += 1
         location = self._path(key)
         try:
-            location.parent.mkdir(exist_ok=True)
-            _write_atomically(location, json.dumps(document).encode())
+            os.makedirs(os.path.dirname(location), exist_ok=True)
+            _write_atomically(Path(location), json.dumps(document).encode())
         except OSError as error:
             LOG.debug("cannot write cache entry %s: %s", location, error)
 
@@ -194,3 +184,39 @@ def _write_atomically(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+class KeyPrefix:
+    """The part of a cache key shared by every file checked with the same rules.
+
+    Serialized once per rule selection; each file then adds only its path and bytes.
+    """
+
+    def __init__(
+        self,
+        rule_codes: Sequence[str],
+        settings: Mapping[str, Mapping[str, Any]],
+        honour_noqa: bool = True,
+    ) -> None:
+        header = json.dumps(
+            [
+                _FORMAT,
+                __version__,
+                code_fingerprint(),
+                sys.version_info[:3],
+                sorted(rule_codes),
+                {code: dict(options) for code, options in sorted(settings.items())},
+                honour_noqa,
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        self._header = header.encode()
+
+    def key(self, data: bytes, relative_path: str) -> str:
+        digest = hashlib.sha256(self._header)
+        digest.update(b"\0")
+        digest.update(relative_path.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()

@@ -12,6 +12,7 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
@@ -61,23 +62,44 @@ class Config:
     root: Path = field(default_factory=Path.cwd)
     source: Optional[Path] = None
 
-    def relative(self, path: Path) -> str:
-        """``path`` relative to the root, in forward slashes, for pattern matching."""
-        try:
-            relative = os.path.relpath(os.path.abspath(path), self.root)
-        except ValueError:
-            relative = str(path)
-        return relative.replace(os.sep, "/")
+    def relative(self, path: "Path | str") -> str:
+        """``path`` relative to the root, in forward slashes, for pattern matching.
 
-    def is_excluded(self, path: Path) -> bool:
-        return matches_any(self.relative(path), self.exclude)
+        Called several times for every file of a run, so the common case (a
+        path under the root) is a prefix cut rather than ``os.path.relpath``.
+        """
+        absolute = os.path.abspath(path)
+        prefix = self._root_prefix
+        if absolute.startswith(prefix):
+            relative = absolute[len(prefix):]
+        else:
+            try:
+                relative = os.path.relpath(absolute, self.root)
+            except ValueError:
+                relative = str(path)
+        return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
-    def skips_as_test(self, path: Path) -> bool:
+    @cached_property
+    def _root_prefix(self) -> str:
+        return os.path.join(os.path.abspath(self.root), "")
+
+    def is_excluded(self, path: "Path | str") -> bool:
+        return bool(self.exclude) and matches_any(self.relative(path), self.exclude)
+
+    def skips_as_test(self, path: "Path | str") -> bool:
         """Whether ``path`` is test code that rules leave alone (see DEFAULT_TEST_PATTERNS)."""
         return not self.check_tests and matches_any(self.relative(path), self.test_patterns)
 
-    def ignores_for(self, path: Path) -> Tuple[str, ...]:
+    def ignores_for(self, path: "Path | str") -> Tuple[str, ...]:
+        return self._ignores_for_relative(self.relative(path))
+
+    def selection_key(self, path: "Path | str") -> Tuple[Tuple[str, ...], bool]:
+        """What decides the rules for ``path``: its per-file ignores and whether it is skipped test code."""
         relative = self.relative(path)
+        is_test = not self.check_tests and matches_any(relative, self.test_patterns)
+        return self._ignores_for_relative(relative), is_test
+
+    def _ignores_for_relative(self, relative: str) -> Tuple[str, ...]:
         found: List[str] = []
         for pattern, codes in self.per_file_ignores:
             if matches_any(relative, (pattern,)):
@@ -87,19 +109,26 @@ class Config:
 
 def matches_any(relative: str, patterns: Sequence[str]) -> bool:
     """Glob match against the relative path, its name, or a directory prefix of it."""
-    name = relative.rsplit("/", 1)[-1]
+    parts = relative.split("/")
+    name = parts[-1]
+    prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
     for pattern in patterns:
         pattern = pattern.rstrip("/")
         if pattern.startswith("./"):
             pattern = pattern[2:]
+        if not _GLOB_CHARACTERS.intersection(pattern):
+            if pattern in (relative, name) or pattern in prefixes or pattern in parts[:-1]:
+                return True
+            continue
         if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern):
             return True
-        parts = relative.split("/")
-        for depth in range(1, len(parts)):
-            prefix = "/".join(parts[:depth])
-            if fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(parts[depth - 1], pattern):
+        for depth, prefix in enumerate(prefixes):
+            if fnmatch.fnmatchcase(prefix, pattern) or fnmatch.fnmatchcase(parts[depth], pattern):
                 return True
     return False
+
+
+_GLOB_CHARACTERS = frozenset("*?[")
 
 
 def find_config(start: Path) -> Optional[Path]:

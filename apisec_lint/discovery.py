@@ -78,10 +78,10 @@ def _walk(top: str, config: Config, files: List[FileToCheck], problems: List[Dis
         for entry in listed:
             display = os.path.join(directory, entry.name)
             if _is_directory(entry):
-                if _skipped_directory(entry) or config.is_excluded(Path(display)):
+                if _skipped_directory(entry) or config.is_excluded(display):
                     continue
                 pending.append(display)
-            elif entry.name.endswith(".py") and not config.is_excluded(Path(display)):
+            elif entry.name.endswith(".py") and not config.is_excluded(display):
                 files.append(FileToCheck(display, Path(display)))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
-from apisec_lint.cache import ResultCache
+from apisec_lint.cache import KeyPrefix, ResultCache
 from apisec_lint.config import Config
 from apisec_lint.discovery import DiscoveryProblem, FileToCheck
 from apisec_lint.engine import RuleSelection, check_bytes, unparsable_result
@@ -49,8 +49,7 @@ class SelectionCache:
         self._by_ignores: Dict[Tuple[Tuple[str, ...], bool], RuleSelection] = {}
 
     def for_path(self, display: str) -> RuleSelection:
-        path = Path(display)
-        key = (self._config.ignores_for(path), self._config.skips_as_test(path))
+        key = self._config.selection_key(display)
         selection = self._by_ignores.get(key)
         if selection is None:
             ignores, is_test = key
@@ -72,6 +71,7 @@ class CheckTask:
     selection: RuleSelection
     #: Path relative to the project root, for the cache key; None when not caching.
     cache_path: Optional[str] = None
+    cache_prefix: Optional[KeyPrefix] = None
 
 
 def read_source(location: Path) -> bytes:
@@ -95,9 +95,8 @@ def perform(task: CheckTask) -> FileResult:
 
 
 def _cache_key(data: bytes, task: CheckTask) -> str:
-    codes = [rule.code for rule in task.selection.rules]
-    assert task.cache_path is not None
-    return ResultCache.key(data, task.cache_path, codes, task.selection.settings)
+    assert task.cache_path is not None and task.cache_prefix is not None
+    return task.cache_prefix.key(data, task.cache_path)
 
 
 def _cached(task: CheckTask, cache: ResultCache) -> Optional[FileResult]:
@@ -156,9 +155,17 @@ def run(
         outcome.add(check_bytes(display, data, selections.for_path(display)))
     cache = options.cache
     to_check: List[CheckTask] = []
+    prefixes: Dict[int, KeyPrefix] = {}
     for item in files:
-        relative = config.relative(item.location) if cache is not None else None
-        task = CheckTask(item, selections.for_path(item.display), relative)
+        selection = selections.for_path(item.display)
+        if cache is not None:
+            prefix = prefixes.get(id(selection))
+            if prefix is None:
+                prefix = KeyPrefix([rule.code for rule in selection.rules], selection.settings)
+                prefixes[id(selection)] = prefix
+            task = CheckTask(item, selection, config.relative(item.location), prefix)
+        else:
+            task = CheckTask(item, selection)
         hit = _cached(task, cache) if cache is not None else None
         if hit is not None:
             outcome.add(hit)
