@@ -189,6 +189,7 @@ class FrameworkModel:
         self.roles: Dict[cst.FunctionDef, FunctionRole] = {}
         self._routed_names: Set[str] = set()
         self._defines_views: Optional[bool] = None
+        self._called_names: Optional[FrozenSet[str]] = None
         #: Classes defined here: name -> (base names, field annotations).
         self.classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, cst.BaseExpression]]] = {}
         if self.active:
@@ -252,6 +253,16 @@ class FrameworkModel:
                 self._looks_like_view(node) for node in self.index.scopes
             )
         return self._defines_views
+
+    def _names_called_here(self) -> FrozenSet[str]:
+        """Plain names this module calls (``helper(...)``); one walk, on first need."""
+        if self._called_names is None:
+            self._called_names = frozenset(
+                node.func.value
+                for node in iter_subtree(self.module)
+                if type(node) is cst.Call and type(node.func) is cst.Name
+            )
+        return self._called_names
 
     def _looks_like_view(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.ClassDef):
@@ -400,8 +411,10 @@ class FrameworkModel:
             # parameters are URL kwargs only where something says it is routed; a helper
             # that merely takes the request (``def _redirect(request, next_url)``) gets
             # its arguments from Python code, not from the URL.
-            takes_url_kwargs = (
-                role.is_handler or view_decorated or self._views_expected()
+            # A function this module calls by name is a helper of its views, even
+            # in a views module (``check_redirect(request, huser)``).
+            takes_url_kwargs = role.is_handler or view_decorated or (
+                self._views_expected() and function.name.value not in self._names_called_here()
             )
             role.is_handler = True
             role.framework = role.framework or DJANGO

@@ -238,6 +238,24 @@ def is_debug_flag(test: cst.BaseExpression) -> bool:
     return False
 
 
+#: Sending the browser back where it came from: an attacker who sets the Referer
+#: already had the user on their page, so APS307 does not report it.
+_REFERER_SAFE = frozenset({REDIRECT})
+_REFERER_KEYS = frozenset({"referer", "referrer", "http_referer"})
+
+
+def _reads_referer(node: cst.BaseExpression) -> bool:
+    """``headers["Referer"]``, ``headers.get("referer")``, ``META.get("HTTP_REFERER")``."""
+    key: Optional[cst.BaseExpression] = None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        key = index.value if isinstance(index, cst.Index) else None
+    elif isinstance(node, cst.Call) and node.args:
+        key = node.args[0].value
+    text = literal_value(key) if key is not None else None
+    return isinstance(text, str) and text.lower() in _REFERER_KEYS
+
+
 def _debug_branch(test: cst.BaseExpression) -> Optional[bool]:
     """True when ``test`` holds only in development, False when only in production."""
     negated = False
@@ -837,7 +855,11 @@ class FunctionAnalysis:
             elif isinstance(node, cst.Call):
                 found = _merge(found, self._call(node, env, depth, stack, parent))
             elif isinstance(node, cst.Subscript):
-                stack.append((node.value, node, parent))
+                if _reads_referer(node) and depth < _MAX_NESTING:
+                    read = self._evaluate(node.value, env, depth + 1)
+                    found = _merge(found, _clear(read, _REFERER_SAFE))
+                else:
+                    stack.append((node.value, node, parent))
             elif isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
                 stack.append((node.right, node, parent))
                 stack.append((node.left, node, parent))
@@ -846,11 +868,21 @@ class FunctionAnalysis:
                     stack.append((node.expression, node, parent))
             elif isinstance(node, cst.IfExp):
                 debug = _debug_branch(node.test) if depth < _MAX_NESTING else None
-                sides = ((node.orelse, debug is False), (node.body, debug is True))
-                for side, only_in_debug in sides:
+                # ``next if is_safe_url(next) else None``: each side sees what the test proves.
+                when_true, when_false = (
+                    self._guards(node.test, dict(env)) if depth < _MAX_NESTING else ({}, {})
+                )
+                sides = (
+                    (node.orelse, debug is False, when_false),
+                    (node.body, debug is True, when_true),
+                )
+                for side, only_in_debug, guard in sides:
                     if only_in_debug:
                         side_flows = self._evaluate(side, env, depth + 1)
                         found = _merge(found, _clear(side_flows, _LEAK_ONLY))
+                    elif guard:
+                        guarded = self._apply_guard(dict(env), guard)
+                        found = _merge(found, self._evaluate(side, guarded, depth + 1))
                     else:
                         stack.append((side, node, parent))
             elif isinstance(node, cst.FormattedString):
@@ -963,6 +995,8 @@ class FunctionAnalysis:
             method = func.attr.value
             if method in INFORMATION_FREE_METHODS:
                 return NO_FLOWS
+            if method == "get" and _reads_referer(call) and depth < _MAX_NESTING:
+                return _clear(self._evaluate(func.value, env, depth + 1), _REFERER_SAFE)
         qualified = (
             self.model.values.qualified_name(func, self.scope)
             if isinstance(func, (cst.Name, cst.Attribute))

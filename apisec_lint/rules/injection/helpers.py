@@ -9,7 +9,7 @@ turns its own call sites into sinks.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, List, Optional, Sequence
+from typing import ClassVar, List, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -515,7 +515,89 @@ def redirect_sinks(call: cst.Call, resolver: Resolver) -> List[SinkArgument]:
         return []
     if called == "django.shortcuts.redirect" and _model_instance(target.value, resolver):
         return []
-    return _sink(call, target, resolver)
+    head = _before_query(target.value, resolver)
+    if head is None:
+        return _sink(call, target, resolver)
+    if not head:
+        return []
+    value = head[0] if len(head) == 1 else cst.Tuple([cst.Element(part) for part in head])
+    return [SinkArgument(target, value, _label(call, resolver))]
+
+
+def _before_query(
+    expression: cst.BaseExpression, resolver: Resolver
+) -> Optional[List[cst.BaseExpression]]:
+    """The pieces of a built target before its first literal ``?`` or ``#``.
+
+    Data after that mark lands in the query or the fragment and cannot change the
+    host: ``f"{url}?{request.GET.urlencode()}"`` -> ``[url]``. None when the target
+    has no such mark or is built in a way not understood here.
+    """
+    head: List[cst.BaseExpression] = []
+    #: Still to read, last piece first; a ``str`` is literal text of the target.
+    pending: List[Union[str, cst.BaseExpression]] = [expression]
+    for _ in range(64):
+        if not pending:
+            return None
+        piece = pending.pop()
+        text = piece if isinstance(piece, str) else resolver.literal(piece)
+        if isinstance(text, str):
+            if "?" in text or "#" in text:
+                return head
+            continue
+        assert not isinstance(piece, str)
+        if isinstance(piece, cst.BinaryOperation) and isinstance(piece.operator, cst.Add):
+            pending.extend((piece.right, piece.left))
+        elif isinstance(piece, cst.FormattedString):
+            for part in reversed(piece.parts):
+                if isinstance(part, cst.FormattedStringText):
+                    pending.append(part.value)
+                elif isinstance(part, cst.FormattedStringExpression):
+                    pending.append(part.expression)
+        else:
+            pieces = _template_pieces(piece, resolver)
+            if pieces is None:
+                head.append(piece)
+            else:
+                pending.extend(reversed(pieces))
+    return None
+
+
+_TEMPLATE_FIELD = re.compile(r"%[sdr]|\{0?\}")
+
+
+def _template_pieces(
+    node: cst.BaseExpression, resolver: Resolver
+) -> Optional[List[Union[str, cst.BaseExpression]]]:
+    """``"%s?%s" % (a, b)`` or ``"{}?{}".format(a, b)`` as text and value pieces, in order."""
+    template: object = UNKNOWN
+    values: Sequence[cst.BaseExpression] = ()
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        template = resolver.literal(node.left)
+        right = node.right
+        values = (
+            [element.value for element in right.elements]
+            if isinstance(right, cst.Tuple) else [right]
+        )
+    elif (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "format"
+        and all(arg.keyword is None and not arg.star for arg in node.args)
+    ):
+        template = resolver.literal(node.func.value)
+        values = [arg.value for arg in node.args]
+    if not isinstance(template, str):
+        return None
+    texts = _TEMPLATE_FIELD.split(template)
+    if len(texts) != len(values) + 1 or "%(" in template or "{" in "".join(texts):
+        return None
+    pieces: List[Union[str, cst.BaseExpression]] = []
+    for text, value in zip(texts, [*values, None]):
+        pieces.append(text)
+        if value is not None:
+            pieces.append(value)
+    return pieces
 
 
 # -- APS308 templates --------------------------------------------------------------

@@ -32,8 +32,15 @@ class OpenRedirect(TaintSinkRule):
             "`url_for(...)`, `obj.get_absolute_url()`, the `Location` of a response it "
             "made, followed by `+`, an f-string, `%` or `.format`), Django "
             "`redirect(obj)` of a model instance, a check with "
-            "`url_has_allowed_host_and_scheme`, or an allow-list check stops the flow: "
-            "request data after such a start can change only the path or query."
+            "`url_has_allowed_host_and_scheme` (in an `if`, or in a conditional "
+            "expression such as `nxt if is_safe(nxt) else None`), or an allow-list "
+            "check stops the flow: request data after such a start can change only the "
+            "path or query. Request data that comes after a literal `?` or `#` in the "
+            "target (`f\"{base}?{request.GET.urlencode()}\"`) is not reported either: "
+            "it lands in the query or fragment. A redirect to the request's own "
+            "`Referer` header is not reported: it sends the browser back to the page it "
+            "came from, which an attacker can only set to a page the user already "
+            "visited."
         ),
         why=(
             "Links to a trusted site that bounce to an attacker's page make phishing "
@@ -60,12 +67,13 @@ class OpenRedirect(TaintSinkRule):
             "when the function saves, deletes or reads `.pk` of `x`; a method named "
             "`get_absolute_url`, `url_for`, `url_path_for` or `reverse` is trusted to "
             "build a URL of this server whatever its receiver. A target made by an "
-            "unknown helper from request data is still reported even when the data "
-            "lands only in the query. "
+            "unknown helper from request data (`add_query(url, request.GET)`) is still "
+            "reported even when the data lands only in the query. "
             "A Django function whose first parameter is `request` takes its other "
             "parameters from the URL only when it is routed in the same module, carries a "
             "view decorator (`login_required`, `require_POST`, `csrf_exempt`, ...), sits "
-            "in `views.py` or a `views` package, or shares its module with other views; "
+            "in `views.py` or a `views` package, or shares its module with other views, "
+            "and is not called by name from its own module (a helper of the views); "
             "a view defined elsewhere and routed from another module's `urls.py` is "
             "checked only for what it reads from `request`."
         ),
@@ -178,6 +186,45 @@ class OpenRedirect(TaintSinkRule):
             "    parent = request.GET.get('parent')\n"
             "    return HttpResponseRedirect(f'{location}?parent={parent}')\n"
         ),
+        Valid(
+            "from fastapi import APIRouter, Request\n"
+            "from fastapi.responses import RedirectResponse\n"
+            "router = APIRouter()\n"
+            "@router.delete('/items/{pk}')\n"
+            "async def delete(request: Request, pk: str):\n"
+            "    return RedirectResponse(url=request.headers.get('referer'), status_code=303)\n"
+        ),
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "def next_url(request):\n"
+            "    nxt = request.GET.get('next', '')\n"
+            "    return nxt if nxt and url_has_allowed_host_and_scheme(nxt, None) else None\n"
+            "def login_redirect(request):\n"
+            "    return redirect(next_url(request) or '/')\n"
+        ),
+        Valid(
+            "from django.http import HttpResponseRedirect\n"
+            "def jump_to_order(request, account):\n"
+            "    order = account.orders().get(number=request.GET['q'])\n"
+            "    return HttpResponseRedirect(order.staff_url)\n"
+            "def search(request):\n"
+            "    return jump_to_order(request, request.user.account)\n",
+            path="shop/views/staff.py",
+        ),
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "from shop.urls import listing_url\n"
+            "def filtered(request):\n"
+            "    base = listing_url()\n"
+            "    return redirect(f'{base}?{request.GET.urlencode()}')\n"
+        ),
+        Valid(
+            "from django.shortcuts import redirect\n"
+            "from shop.cache import bypass\n"
+            "def rate(request, url):\n"
+            "    return redirect(bypass('/items/') + '#rating-%s' % request.POST['id'])\n"
+        ),
     )
     invalid = (
         Invalid(
@@ -247,6 +294,16 @@ class OpenRedirect(TaintSinkRule):
             "    raise web.HTTPFound(target)\n",
             6, 25,
             "request.query['url'] reaches web.HTTPFound() through `target` (line 5): "
+            "check it with url_has_allowed_host_and_scheme",
+        ),
+        Invalid(
+            "from django.shortcuts import redirect\n"
+            "def login_redirect(request):\n"
+            "    nxt = request.GET.get('next')\n"
+            "    target = nxt if nxt else '/'\n"
+            "    return redirect(target + '?welcome=1')\n",
+            5, 21,
+            "request.GET.get('next') reaches redirect() through `target` (line 4): "
             "check it with url_has_allowed_host_and_scheme",
         ),
         Invalid(
