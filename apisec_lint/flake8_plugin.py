@@ -37,6 +37,8 @@ class ApisecLintPlugin:
     version = __version__
 
     _opt_in_selected: FrozenSet[str] = frozenset()
+    #: Codes flake8 would report, or None when its options could not be read.
+    _reported: Optional[FrozenSet[str]] = None
     _honour_noqa: bool = True
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -52,12 +54,15 @@ class ApisecLintPlugin:
             value = getattr(options, attribute, None) or []
             named.extend(value)
         cls._opt_in_selected = frozenset(code.strip() for code in named)
+        cls._reported = _codes_flake8_reports(options)
         cls._honour_noqa = not getattr(options, "disable_noqa", False)
 
     def run(self) -> Iterator[Flake8Result]:
         config = _config_near(self._filename)
         is_test = config.skips_as_test(Path(self._filename))
-        selection = _selection(self._opt_in_selected, config, is_test)
+        selection = _selection(self._opt_in_selected, self._reported, config, is_test)
+        if not selection.rules:
+            return
         text = "".join(self._lines)
         problem = None if text.isascii() else _undecodable(self._filename, text)
         if problem is not None:
@@ -92,23 +97,55 @@ def _undecodable(filename: str, text: str) -> Optional[SourceProblem]:
     return decoded if as_flake8_read == text else None
 
 
-_selections: Dict[Tuple[FrozenSet[str], int, bool], RuleSelection] = {}
+def _codes_flake8_reports(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
+    """Our codes that survive flake8's ``--select``/``--ignore`` and their extensions.
+
+    flake8 runs every plugin on every file and filters afterwards, so a run that
+    does not select ``APS`` (``flake8 --select E,F``) would still pay for libcst;
+    rules flake8 would drop are not run at all. None (run everything, let flake8
+    filter) if flake8's decision engine cannot be used.
+    """
+    try:
+        from flake8.style_guide import Decision, DecisionEngine  # type: ignore[import-untyped]
+
+        engine = DecisionEngine(options)
+        return frozenset(
+            rule.code for rule in all_rules() if engine.decision_for(rule.code) is Decision.Selected
+        )
+    except Exception:  # noqa: BLE001 - an internal API of another project; fall back safely
+        LOG.debug("cannot read flake8's selection; running every default rule", exc_info=True)
+        return None
 
 
-def _selection(opt_in_selected: FrozenSet[str], config: Config, is_test: bool) -> RuleSelection:
-    """Default rules plus opt-in rules flake8 selected by full code; tests as configured."""
-    key = (opt_in_selected, id(config), is_test)
+_selections: Dict[Tuple[FrozenSet[str], Optional[FrozenSet[str]], int, bool], RuleSelection] = {}
+
+
+def _selection(
+    opt_in_selected: FrozenSet[str],
+    reported: Optional[FrozenSet[str]],
+    config: Config,
+    is_test: bool,
+) -> RuleSelection:
+    """Default rules plus opt-in rules flake8 selected by full code, less the ones
+    flake8 would not report; test code as configured."""
+    key = (opt_in_selected, reported, id(config), is_test)
     if key not in _selections:
-        _selections[key] = _build_selection(opt_in_selected, config, is_test)
+        _selections[key] = _build_selection(opt_in_selected, reported, config, is_test)
     return _selections[key]
 
 
-def _build_selection(opt_in_selected: FrozenSet[str], config: Config, is_test: bool) -> RuleSelection:
+def _build_selection(
+    opt_in_selected: FrozenSet[str],
+    reported: Optional[FrozenSet[str]],
+    config: Config,
+    is_test: bool,
+) -> RuleSelection:
     rules: List[Type[Rule]] = [
         rule
         for rule in all_rules()
         if (rule.default_enabled or rule.code in opt_in_selected)
         and (rule.checks_tests or not is_test)
+        and (reported is None or rule.code in reported)
     ]
     return RuleSelection(tuple(rules), config.rule_settings)
 

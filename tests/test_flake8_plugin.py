@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -109,3 +110,40 @@ def test_test_code_is_skipped_as_in_the_cli(tmp_path: Path) -> None:
     assert flake8("--select", "APS", "tests/client.py", cwd=tmp_path).stdout == ""
     (tmp_path / "pyproject.toml").write_text("[tool.apisec-lint]\ncheck-tests = true\n")
     assert "APS201" in flake8("--select", "APS", "tests/client.py", cwd=tmp_path).stdout
+
+
+def _flake8_options(**chosen: object) -> argparse.Namespace:
+    values: dict = {
+        "select": None, "extend_select": None, "ignore": None, "extend_ignore": None,
+        "extended_default_select": ["APS", "C90", "E", "F", "W"], "extended_default_ignore": [],
+        "enable_extensions": None, "disable_noqa": False,
+    }
+    values.update(chosen)
+    return argparse.Namespace(**values)
+
+
+def test_only_rules_flake8_would_report_are_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apisec_lint import flake8_plugin
+    from apisec_lint.flake8_plugin import ApisecLintPlugin, _codes_flake8_reports
+
+    assert _codes_flake8_reports(_flake8_options(select=["E", "F"])) == frozenset()
+    narrowed = _codes_flake8_reports(_flake8_options(extend_ignore=["APS2", "APS502"]))
+    assert narrowed is not None and "APS101" in narrowed
+    assert "APS502" not in narrowed and not any(code.startswith("APS2") for code in narrowed)
+
+    target = tmp_path / "client.py"
+    target.write_text(INSECURE_CALL)
+    lines = INSECURE_CALL.splitlines(keepends=True)
+
+    ApisecLintPlugin.parse_options(_flake8_options())
+    assert [text.split()[0] for _, _, text, _ in ApisecLintPlugin(None, str(target), lines).run()] == ["APS201"]
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran although flake8 selected none of its codes")
+
+    monkeypatch.setattr(flake8_plugin, "check_text", must_not_run)
+    try:
+        ApisecLintPlugin.parse_options(_flake8_options(select=["E", "F"]))
+        assert list(ApisecLintPlugin(None, str(target), lines).run()) == []
+    finally:
+        ApisecLintPlugin.parse_options(_flake8_options())
