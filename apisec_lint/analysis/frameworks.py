@@ -313,6 +313,15 @@ class FrameworkModel:
                 target = _argument_value(node, 1, "endpoint") or _argument_value(node, 1, "view")
                 framework = FRAMEWORK_PACKAGES.get(qualified.split(".", 1)[0])
                 self._remember(found, target, "handler", framework)
+            if (
+                FASTAPI in self.frameworks
+                and _last_name(func) in DEPENDENCY_DEFAULTS
+                and node.args
+                and node.args[0].keyword is None
+                and _last_name(node.args[0].value) not in found
+            ):
+                # ``Depends(get_token)``: FastAPI fills get_token's parameters from the request.
+                self._remember(found, node.args[0].value, "dependency", FASTAPI)
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "exception_handlers":
                     view = self.values.dict_view(arg.value, scope)
@@ -377,7 +386,7 @@ class FrameworkModel:
                 role.is_handler = True
                 role.framework = DJANGO
         entry = registered.get(function.name.value)
-        if entry is not None:
+        if entry is not None and entry[0] != "dependency":
             if entry[0] == "handler":
                 role.is_handler = True
             else:
@@ -430,7 +439,17 @@ class FrameworkModel:
             role.exception_parameter = _exception_parameter(own, role.framework)
         elif role.is_handler and takes_url_kwargs:
             self._url_parameters(own, role)
-        if role.is_handler or role.is_exception_handler or role.request_parameters:
+        elif FASTAPI in self.frameworks and (
+            (entry is not None and entry[0] == "dependency") or _declares_request_parameters(own)
+        ):
+            # A dependency (``Depends(get_token)``, or parameters declared with
+            # ``Header()``/``Query()``): not a route, so handler-only rules leave it
+            # alone, but its parameters are request data all the same.
+            role.framework = FASTAPI
+            self._url_parameters(own, role)
+        if role.is_handler or role.is_exception_handler or role.request_parameters or (
+            role.source_parameters
+        ):
             return role
         return None
 
@@ -585,6 +604,20 @@ def _is_views_module(path: str) -> bool:
     parts = re.split(r"[\\/]", path)
     stem = parts[-1].rsplit(".", 1)[0]
     return stem == "views" or stem.startswith("views_") or "views" in parts[:-1]
+
+
+def _declares_request_parameters(params: Sequence[cst.Param]) -> bool:
+    """``x_token: str = Header()`` or ``x_token: Annotated[str, Header()]``."""
+    for param in params:
+        candidates: List[cst.CSTNode] = []
+        if param.default is not None:
+            candidates.append(param.default)
+        if param.annotation is not None:
+            candidates.extend(iter_subtree(param.annotation.annotation))
+        for node in candidates:
+            if isinstance(node, cst.Call) and _last_name(node.func) in PARAMETER_DEFAULTS:
+                return True
+    return False
 
 
 def _positional_parameters(function: cst.FunctionDef) -> List[cst.Param]:

@@ -62,9 +62,11 @@ REDIRECT = "redirect"
 TEMPLATE = "template"
 MASS_ASSIGNMENT = "mass-assignment"
 LEAK = "leak"
+#: Request data compared with a literal: a password or token written into the check.
+SECRET_COMPARISON = "secret-comparison"
 EVERY_KIND = frozenset(
     {SQL, COMMAND, CODE, DESERIALIZATION, PATH, SSRF, REDIRECT, TEMPLATE, MASS_ASSIGNMENT,
-     LEAK}
+     LEAK, SECRET_COMPARISON}
 )
 
 # Where a flow starts.

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
+from apisec_lint.analysis import taint
 from apisec_lint.analysis.calls import argument
 from apisec_lint.analysis.values import ENVIRONMENT_LOOKUPS, UNKNOWN, literal_value
 from apisec_lint.findings import Severity
@@ -34,6 +35,10 @@ URL_MESSAGE = (
     "connection URL with a literal password; read it from the environment or a vault"
 )
 KEY_MESSAGE = "{kind} in source; revoke it and read it from the environment or a vault"
+COMPARISON_MESSAGE = (
+    "`{name}` from the request is checked against a literal credential; compare it "
+    "with a secret from the environment or a vault, using hmac.compare_digest"
+)
 
 #: Names APS101 (jwt-hardcoded-secret) reports when set to a literal.
 SIGNING_SECRET_NAMES = frozenset({"secret_key", "jwt_secret_key"})
@@ -124,6 +129,27 @@ def looks_like_a_name(text: str) -> bool:
     )
 
 
+def _accepted_secret(value: str) -> bool:
+    """A literal a request value is checked against: any word-like text will do as a
+    password there, even ``"fake-token"``; only blanks and names of things are not."""
+    text = value.strip()
+    if len(text) < 4 or any(character.isspace() for character in text):
+        return False
+    # ``"X-API-Key"`` names a field; ``"fake-super-secret-token"`` is a value.
+    return text.lower() not in PLACEHOLDER_WORDS and not (
+        looks_like_a_name(text) and len(words(text)) <= 3
+    )
+
+
+def _compared_name(expression: cst.BaseExpression) -> Optional[str]:
+    """``x_token``, ``creds.password``, ``headers["X-Token"]``, ``headers.get("X-Token")``."""
+    if isinstance(expression, cst.Call) and expression.args:
+        key = literal_value(expression.args[0].value)
+        if isinstance(key, str):
+            return key
+    return expression_name(expression)
+
+
 def is_literal(node: Optional[cst.BaseExpression]) -> bool:
     return node is not None and literal_value(node) is not UNKNOWN
 
@@ -178,6 +204,14 @@ class HardcodedCredential(Rule):
             "literal default of `os.getenv`/`os.environ.get` counts as the literal. Each "
             "literal is reported once, where it is bound to its name; a later use of that "
             "name is not reported again.\n\n"
+            "In web code, a request value with a credential-like name compared with a "
+            "literal (`if x_token != \"s3cr3t-token\"`, `headers.get(\"X-Token\") == ...`) "
+            "is reported too: the literal is the password the endpoint accepts. This "
+            "covers route handlers and FastAPI dependencies (functions passed to "
+            "`Depends`/`Security` in the same module, or whose parameters are declared "
+            "with `Header()`, `Query()`, `Cookie()` and the like); there any literal of 4 "
+            "or more characters without spaces counts, even `\"fake-...\"`, unless it "
+            "is a short field name.\n\n"
             "Not reported, as stand-ins rather than credentials: the empty string and "
             "values shorter than 4 characters; `none`, `null`, `nil`, `placeholder`, "
             "`redacted`, `example`, `todo`, `tbd`, `fixme`; anything starting with `your` "
@@ -282,8 +316,30 @@ class HardcodedCredential(Rule):
             '        token_source = "POST"\n'
             "    return token_source\n"
         ),
+        Valid(
+            "from fastapi import FastAPI, Header\n"
+            "app = FastAPI()\n"
+            "def next_token(token):\n"
+            "    if token == \"COLLATE\":\n"
+            "        return 1\n"
+            "@app.get(\"/items\")\n"
+            "async def items(x_token: str = Header()):\n"
+            "    if x_token == \"X-API-Key\":\n"
+            "        return []\n"
+            "    return [x_token == SETTINGS_TOKEN]\n"
+        ),
     )
     invalid = (
+        Invalid(
+            "from typing import Annotated\n"
+            "from fastapi import Header, HTTPException\n"
+            "async def verify_token(x_token: Annotated[str, Header()]):\n"
+            "    if x_token != \"fake-super-secret-token\":\n"
+            "        raise HTTPException(status_code=400)\n",
+            4, 19,
+            "`x_token` from the request is checked against a literal credential; compare "
+            "it with a secret from the environment or a vault, using hmac.compare_digest",
+        ),
         Invalid(
             'DB_PASSWORD = "s3cr3t-Pa55"\n',
             1,
@@ -440,6 +496,24 @@ class HardcodedCredential(Rule):
             self._check_auth_tuple(node)
         elif not self._in_signing_call():
             self._check_binding(node.keyword.value, node.value, node)
+
+    # Request data compared with a literal: the credential is the literal
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1 or not isinstance(
+            node.comparisons[0].operator, (cst.Equal, cst.NotEqual)
+        ):
+            return
+        left, right = node.left, node.comparisons[0].comparator
+        for compared, other in ((left, right), (right, left)):
+            value = literal_value(other)
+            if not isinstance(value, str) or not _accepted_secret(value):
+                continue
+            name = _compared_name(compared)
+            if not self._credential_name(name) or self._in_test_scaffolding():
+                continue
+            if taint.flows_reaching(self, compared, taint.SECRET_COMPARISON) is not None:
+                self._report_once(other, COMPARISON_MESSAGE.format(name=name))
 
     def _in_signing_call(self) -> bool:
         parent = self.context.ancestors[-1] if self.context.ancestors else None
