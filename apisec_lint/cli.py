@@ -19,7 +19,14 @@ from apisec_lint import __version__
 from apisec_lint.autofix import FixSummary, fix_run
 from apisec_lint.baseline import BaselineError, load_baseline, new_findings, write_baseline
 from apisec_lint.cache import CACHE_DIRECTORY, ResultCache
-from apisec_lint.config import Config, ConfigError, find_config, load_config, with_command_line
+from apisec_lint.config import (
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    project_root,
+    with_command_line,
+)
 from apisec_lint.discovery import discover
 from apisec_lint.docs import render_rule_text
 from apisec_lint.parallel import DEFAULT_FILE_TIMEOUT, usable_cores
@@ -68,7 +75,7 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the result cache here (default: .apisec_cache at the project root).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-@click.option("--file-timeout", type=click.FloatRange(min=1), default=DEFAULT_FILE_TIMEOUT, show_default=True, help="Seconds one file may take on a worker process before it is stopped and reported as an error.")
+@click.option("--file-timeout", type=click.FloatRange(min=1), default=DEFAULT_FILE_TIMEOUT, show_default=True, help="Seconds one file may take before it is stopped and reported as an error. Files are checked on worker processes (with --jobs 1 only when this option is given), and only there can a file be stopped.")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -113,7 +120,12 @@ def check(
             stdin = (stdin_filename or "stdin", sys.stdin.buffer.read())
     cache = None if no_cache else ResultCache.open(cache_dir or config.root / CACHE_DIRECTORY)
     progress = Progress() if Progress.wanted(output_format, quiet or output_file is not None) else None
-    run_options = RunOptions(jobs or usable_cores(), cache, progress, file_timeout)
+    # A time limit the user asked for is kept even for one job: the file then goes
+    # to a worker process, the only place a stuck check can be stopped.
+    timeout_given = click.get_current_context().get_parameter_source("file_timeout") not in (
+        click.core.ParameterSource.DEFAULT, None
+    )
+    run_options = RunOptions(jobs or usable_cores(), cache, progress, file_timeout, timeout_given)
     result = run(files, problems, config, rules, stdin, run_options)
     if fix or diff:
         summary = fix_run(result, files, config, rules, write=fix)
@@ -219,8 +231,9 @@ def _configure(
             config = load_config(config_path, rules, explicit=True)
         else:
             first = targets[0] if targets[0] != STDIN else (stdin_filename or ".")
-            found = find_config(_existing_ancestor(Path(first)))
-            config = load_config(found, rules) if found else Config()
+            start = _existing_ancestor(Path(first))
+            found = find_config(start)
+            config = load_config(found, rules) if found else Config(root=project_root(start))
         return with_command_line(
             config, rules, _codes(select) or None, _codes(ignore), _codes(extend_select)
         )

@@ -131,6 +131,23 @@ def matches_any(relative: str, patterns: Sequence[str]) -> bool:
 _GLOB_CHARACTERS = frozenset("*?[")
 
 
+#: Files and folders that mark the top of a project or checkout.
+PROJECT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_root(start: Path) -> Path:
+    """Where relative patterns (``exclude``, ``test-patterns``) start when no
+    configuration says so: the nearest folder holding a project marker, or else
+    the folder that was named. Folders above a project never count, so a checkout
+    kept under ``~/tests/`` is not taken for test code."""
+    directory = start if start.is_dir() else start.parent
+    directory = directory.absolute()
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return directory
+
+
 def find_config(start: Path) -> Optional[Path]:
     """The nearest pyproject.toml with our table, not looking above the repository root."""
     directory = start if start.is_dir() else start.parent

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Type
 
 from apisec_lint import __version__
-from apisec_lint.config import Config, ConfigError, find_config, load_config
+from apisec_lint.config import Config, ConfigError, find_config, load_config, project_root
 from apisec_lint.engine import RuleSelection, check_text, unparsable_result
 from apisec_lint.rules import all_rules
 from apisec_lint.rules.base import Rule
@@ -157,14 +157,14 @@ def _config_for_directory(directory: str) -> Config:
     try:
         found = find_config(Path(directory))
     except ConfigError as error:
-        sys.stderr.write(f"apisec-lint: error: ignoring configuration: {error}\n")
-        return Config(root=Path.cwd())
+        sys.stderr.write(f"apisec-lint: warning: ignoring configuration: {error}\n")
+        return Config(root=project_root(Path(directory)))
     if found is None:
-        return Config(root=Path.cwd())
+        return Config(root=project_root(Path(directory)))
     try:
         return load_config(found, all_rules())
     except ConfigError as error:
-        sys.stderr.write(f"apisec-lint: error: ignoring configuration: {error}\n")
+        sys.stderr.write(f"apisec-lint: warning: ignoring configuration: {error}\n")
         return Config(root=found.parent)
 
 

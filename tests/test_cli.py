@@ -253,3 +253,25 @@ def test_the_summary_says_when_files_could_not_be_checked(project: Path, capsys:
 
     result = RunResult(files_scanned=4, errors=[ToolError("a.py", "took too long")])
     assert summary(result) == "No findings in 4 files scanned. 1 file could not be fully checked (see errors)."
+
+
+def test_folders_above_the_project_are_not_taken_for_test_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    insecure = 'import requests\nrequests.get("https://example.com", verify=False, timeout=5)\n'
+    checkout = tmp_path / "tests" / "shop"
+    (checkout / "tests").mkdir(parents=True)
+    (checkout / "setup.py").write_text("")
+    (checkout / "client.py").write_text(insecure)
+    (checkout / "tests" / "helpers.py").write_text(insecure)
+    unmarked = tmp_path / "testing" / "scratch"
+    unmarked.mkdir(parents=True)
+    (unmarked / "client.py").write_text(insecure)
+    monkeypatch.chdir(tmp_path)
+    for target, expected in (
+        (os.path.join("tests", "shop"), [os.path.join("tests", "shop", "client.py")]),
+        (str(unmarked), [str(unmarked / "client.py")]),
+    ):
+        code, out, _ = run_cli(["check", "--no-cache", "--format", "json", target], capsys)
+        assert code == 1
+        assert [f["path"] for f in json.loads(out)["findings"]] == expected

@@ -105,6 +105,7 @@ def test_opt_in_rules_need_their_full_code_in_flake8_too(tmp_path: Path) -> None
 
 
 def test_test_code_is_skipped_as_in_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("")  # the project root that test-patterns start from
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "client.py").write_text(INSECURE_CALL)
     assert flake8("--select", "APS", "tests/client.py", cwd=tmp_path).stdout == ""

@@ -638,7 +638,7 @@ def test_configuration_error_is_one_line_exit_2(
     # flake8 owns its run: the plugin says once that it ignores the configuration
     # and checks with the defaults.
     status, stdout, stderr, root = flake8_config_runs
-    warning = f"apisec-lint: error: ignoring configuration: {error(root / name / 'pyproject.toml')}"
+    warning = f"apisec-lint: warning: ignoring configuration: {error(root / name / 'pyproject.toml')}"
     assert stderr.count(warning) == 1
     assert [line for line in stdout if line.startswith(f"{name}/")] == [f"{name}/app.py:2:19: APS201 {APS201}"]
     assert status == 1
