@@ -130,6 +130,8 @@ class RunOptions:
     progress: Optional[Progress] = None
     #: Seconds one file may take on a worker before it is stopped and reported.
     file_timeout: float = DEFAULT_FILE_TIMEOUT
+    #: Check even one file on a worker process so ``file_timeout`` can stop it.
+    enforce_timeout: bool = False
 
 
 def run(
@@ -174,7 +176,7 @@ def run(
     progress = options.progress
     if progress is not None:
         progress.start(len(files), done=len(files) - len(to_check))
-    for result in _check_all(to_check, options.jobs, options.file_timeout):
+    for result in _check_all(to_check, options):
         if cache is not None and result.cache_key is not None:
             cache.put(result.cache_key, result)
         outcome.add(result)
@@ -187,10 +189,14 @@ def run(
     return outcome.finish()
 
 
-def _check_all(tasks: Sequence[CheckTask], jobs: int, file_timeout: float) -> Iterator[FileResult]:
-    """In this process for one job or one file, else on worker processes."""
-    if jobs <= 1 or len(tasks) < 2:
+def _check_all(tasks: Sequence[CheckTask], options: RunOptions) -> Iterator[FileResult]:
+    """In this process for one job or one file (unless a time limit must be kept),
+    else on worker processes."""
+    if not tasks:
+        return
+    if not options.enforce_timeout and (options.jobs <= 1 or len(tasks) < 2):
         for task in tasks:
             yield perform(task)
         return
-    yield from check_in_parallel(tasks, _perform_any, _display, jobs, file_timeout)
+    jobs = max(1, min(options.jobs, len(tasks)))
+    yield from check_in_parallel(tasks, _perform_any, _display, jobs, options.file_timeout)

@@ -40,6 +40,24 @@ class CrashesOnMarker(Rule):
             os._exit(7)
 
 
+class HangsOnMarker(Rule):
+    """Sleeps on files holding HANG_HERE: a stand-in for a rule stuck on one file."""
+
+    registered = False
+    code = "APS994"
+    name = "test-hang"
+    message = "never"
+    summary = "test"
+    severity = Severity.LOW
+    docs = RuleDocs(what="w", why="w", insecure="x", fixed="x")
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "HANG_HERE":
+            import time
+
+            time.sleep(30)
+
+
 def findings_json(root: Path, jobs: int, cache: ResultCache | None, rules: List[type[Rule]] | None = None) -> List[Dict[str, Any]]:
     config = Config(root=root)
     files, problems = discover([str(root)], config, False)
@@ -76,6 +94,19 @@ def test_a_hanging_file_is_stopped_and_reported(tmp_path: Path) -> None:
     assert set(by_path) == set(tasks)
     assert "took longer than 1 s" in by_path["slow"].errors[0].message
     assert all(not by_path[name].errors for name in ("fast-1", "fast-2", "fast-3"))
+
+
+def test_a_time_limit_given_for_one_job_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text(INSECURE)
+    (tmp_path / "stuck.py").write_text("HANG_HERE = 1\n")
+    rules = [rule for rule in all_rules() if rule.code == "APS201"] + [HangsOnMarker]
+    config = Config(root=tmp_path)
+    files, _ = discover([str(tmp_path)], config, False)
+    options = RunOptions(jobs=1, file_timeout=1.0, enforce_timeout=True)
+    result = run(files, [], config, rules, options=options)
+    assert [error.path for error in result.errors] == [str(tmp_path / "stuck.py")]
+    assert "took longer than 1 s" in result.errors[0].message
+    assert [Path(f.path).name for f in result.findings] == ["ok.py"]
 
 
 def _sleep_if_slow(task: object) -> FileResult:
