@@ -13,9 +13,9 @@ from apisec_lint.rules.jwt.helpers import (
     JWT_CALLS,
     JwtCall,
     function_or_module,
-    iter_calls,
     slot_argument,
 )
+from apisec_lint.tree import children
 
 _UNVERIFIED_CLAIMS = {
     "jose.jwt.get_unverified_claims": "jose.jwt.get_unverified_claims",
@@ -68,9 +68,11 @@ class JwtVerificationDisabled(Rule):
             "audience=\"api\")[\"sub\"]\n"
         ),
         limitations=(
-            "Reading claims without verification is not reported when the same "
-            "function also makes a verified decode call, since that is how "
-            "multi-tenant code picks the issuer's key; nor inside a function of the "
+            "Reading claims without verification is not reported when a verified "
+            "decode call follows it in the same function (and its result is not "
+            "returned straight away), since that is how multi-tenant code picks the "
+            "issuer's key; a verified decode on another branch does not count when it "
+            "comes first. Nor is it reported inside a function of the "
             "same name (a library's own `get_unverified_claims` wrapper, whose callers "
             "are what matters); whether the verified result is "
             "the one used is not checked. `algorithms` is not required when the key "
@@ -129,6 +131,15 @@ class JwtVerificationDisabled(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "import jwt\n\n\n"
+            "def azure_claims(id_token, key, verify):\n"
+            "    if verify:\n"
+            "        return jwt.decode(id_token, key, algorithms=[\"RS256\"])\n"
+            "    return jwt.decode(id_token, options={\"verify_signature\": False})\n",
+            7, 33,
+            "`jwt.decode` turns off `verify_signature`; forged tokens are accepted",
+        ),
         Invalid(
             "import jwt\n\n"
             "def current_user(token, key):\n"
@@ -295,9 +306,18 @@ class JwtVerificationDisabled(Rule):
         return "PyJWK" in name and not name.endswith(".key")
 
     def _function_also_verifies(self, call: cst.Call) -> bool:
-        """Whether the enclosing function also makes a verified decode call."""
-        for other in iter_calls(function_or_module(self.context)):
+        """Whether a verified decode follows this unverified one in the function, so
+        the unverified result is only a peek (at the issuer, say) before the real
+        check. A decode whose result is returned straight away is never a peek."""
+        parent = self.context.ancestors[-1] if self.context.ancestors else None
+        if isinstance(parent, cst.Return) and parent.value is call:
+            return False
+        seen = False
+        for other in _calls_in_source_order(function_or_module(self.context)):
             if other is call:
+                seen = True
+                continue
+            if not seen:
                 continue
             api = JWT_CALLS.get(self.context.qualified_name(other.func) or "")
             if api is None or api.signs:
@@ -305,3 +325,14 @@ class JwtVerificationDisabled(Rule):
             if self._signature_off(other, api) is None:
                 return True
         return False
+
+
+def _calls_in_source_order(root: cst.CSTNode) -> List[cst.Call]:
+    calls: List[cst.Call] = []
+    stack: List[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            calls.append(node)
+        stack.extend(reversed(list(children(node))))
+    return calls
