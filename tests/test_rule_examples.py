@@ -41,3 +41,21 @@ def test_every_rule_has_examples_both_ways() -> None:
     for rule in all_rules():
         assert rule.invalid, f"{rule.code} has no invalid examples"
         assert rule.valid, f"{rule.code} has no valid examples"
+
+
+_PAGE_EXAMPLE_PATH = "app.py"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_the_pages_insecure_example_is_reported_as_written(rule: type[Rule]) -> None:
+    """A reader pastes the page's example into a file: the rule must fire on it."""
+    result = check_text(_PAGE_EXAMPLE_PATH, rule.docs.insecure, RuleSelection((rule,), {}))
+    assert [f.code for f in result.findings if f.code == rule.code], rule.docs.insecure
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_the_pages_fixed_example_is_clean_under_every_default_rule(rule: type[Rule]) -> None:
+    defaults = RuleSelection(tuple(r for r in all_rules() if r.default_enabled), {})
+    result = check_text(_PAGE_EXAMPLE_PATH, rule.docs.fixed, defaults)
+    assert result.errors == []
+    assert [(f.code, f.line, f.message) for f in result.findings] == []

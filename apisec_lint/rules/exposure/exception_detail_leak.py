@@ -47,17 +47,40 @@ class ExceptionDetailLeak(Rule):
             "attack. Clients need a stable error code, not the server's internals."
         ),
         insecure=(
-            "try:\n"
-            "    charge(order)\n"
-            "except Exception as exc:\n"
-            "    return jsonify(error=str(exc)), 500\n"
+            "from flask import Flask, jsonify\n"
+            "\n"
+            "from shop.billing import charge\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.post("/orders/<int:order_id>/pay")\n'
+            "def pay(order_id):\n"
+            "    try:\n"
+            "        charge(order_id)\n"
+            "    except Exception as exc:\n"
+            "        return jsonify(error=str(exc)), 500\n"
+            '    return jsonify(status="paid")\n'
         ),
         fixed=(
-            "try:\n"
-            "    charge(order)\n"
-            "except Exception:\n"
-            "    log.exception(\"charge failed for order %s\", order.id)\n"
-            "    return jsonify(error=\"payment failed\"), 500\n"
+            "import logging\n"
+            "\n"
+            "from flask import Flask, jsonify\n"
+            "\n"
+            "from shop.billing import charge\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "log = logging.getLogger(__name__)\n"
+            "\n"
+            "\n"
+            '@app.post("/orders/<int:order_id>/pay")\n'
+            "def pay(order_id):\n"
+            "    try:\n"
+            "        charge(order_id)\n"
+            "    except Exception:\n"
+            '        log.exception("charge failed for order %s", order_id)\n'
+            '        return jsonify(error="payment failed"), 500\n'
+            '    return jsonify(status="paid")\n'
         ),
         limitations=(
             "Details shown only while a DEBUG setting or flag is on (`x if "

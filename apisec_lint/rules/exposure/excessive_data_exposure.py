@@ -100,15 +100,41 @@ class ExcessiveDataExposure(Rule):
             "a column is added."
         ),
         insecure=(
-            "@app.get(\"/users/<int:uid>\")\n"
-            "def user(uid):\n"
-            "    return jsonify(User.query.get(uid).to_dict())\n"
+            "from flask import Flask, jsonify\n"
+            "\n"
+            "from shop.models import db\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    email = db.Column(db.String)\n"
+            "    password_hash = db.Column(db.String)\n"
+            "\n"
+            "\n"
+            '@app.get("/users/<int:uid>")\n'
+            "def get_user(uid):\n"
+            "    return jsonify(User.query.get_or_404(uid).to_dict())\n"
         ),
         fixed=(
-            "@app.get(\"/users/<int:uid>\")\n"
-            "def user(uid):\n"
-            "    found = User.query.get(uid)\n"
-            "    return jsonify(id=found.id, email=found.email)\n"
+            "from flask import Flask, jsonify\n"
+            "\n"
+            "from shop.models import db\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    email = db.Column(db.String)\n"
+            "    password_hash = db.Column(db.String)\n"
+            "\n"
+            "\n"
+            '@app.get("/users/<int:uid>")\n'
+            "def get_user(uid):\n"
+            "    user = User.query.get_or_404(uid)\n"
+            "    return jsonify(id=user.id, email=user.email)\n"
         ),
         limitations=(
             "Model fields are known only for classes defined in the same module, so "

@@ -35,12 +35,28 @@ class CodeInjection(TaintSinkRule):
             "from a fixed mapping, keeps the input as data."
         ),
         insecure=(
-            "expr = request.args[\"expr\"]\n"
-            "return {\"result\": eval(expr)}\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/calc")\n'
+            "def calc():\n"
+            '    expr = request.args["expr"]\n'
+            '    return {"result": eval(expr)}\n'
         ),
         fixed=(
-            "expr = request.args[\"expr\"]\n"
-            "return {\"result\": ast.literal_eval(expr)}\n"
+            "import ast\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/calc")\n'
+            "def calc():\n"
+            '    expr = request.args["expr"]\n'
+            '    return {"result": ast.literal_eval(expr)}\n'
         ),
         limitations=(
             "Only the listed built-ins and `importlib.import_module` are sinks; "

@@ -37,12 +37,32 @@ class CommandInjection(TaintSinkRule):
             "argument."
         ),
         insecure=(
-            "host = request.args[\"host\"]\n"
-            "subprocess.run(f\"ping -c 1 {host}\", shell=True)\n"
+            "import subprocess\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/ping")\n'
+            "def ping():\n"
+            '    host = request.args["host"]\n'
+            '    subprocess.run(f"ping -c 1 {host}", shell=True, timeout=10)\n'
+            '    return "sent"\n'
         ),
         fixed=(
-            "host = request.args[\"host\"]\n"
-            "subprocess.run([\"ping\", \"-c\", \"1\", host])\n"
+            "import subprocess\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/ping")\n'
+            "def ping():\n"
+            '    host = request.args["host"]\n'
+            '    subprocess.run(["ping", "-c", "1", "--", host], timeout=10)\n'
+            '    return "sent"\n'
         ),
         limitations=(
             "Arguments passed to a fixed program without a shell are not reported, "

@@ -55,13 +55,35 @@ class MassAssignment(TaintSinkRule):
             "contract explicit and keeps new columns private by default."
         ),
         insecure=(
-            "user = User(**request.get_json())\n"
-            "db.session.add(user)\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "from shop.models import User, db\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.post("/users")\n'
+            "def create_user():\n"
+            "    user = User(**request.get_json())\n"
+            "    db.session.add(user)\n"
+            "    db.session.commit()\n"
+            '    return {"id": user.id}, 201\n'
         ),
         fixed=(
-            "data = request.get_json()\n"
-            "user = User(name=data[\"name\"], email=data[\"email\"])\n"
-            "db.session.add(user)\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "from shop.models import User, db\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.post("/users")\n'
+            "def create_user():\n"
+            "    data = request.get_json()\n"
+            '    user = User(name=data["name"], email=data["email"])\n'
+            "    db.session.add(user)\n"
+            "    db.session.commit()\n"
+            '    return {"id": user.id}, 201\n'
         ),
         limitations=(
             "A constructor counts as a model when its class is defined in the module "

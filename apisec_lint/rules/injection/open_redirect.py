@@ -47,14 +47,23 @@ class OpenRedirect(TaintSinkRule):
             "convincing and can leak OAuth codes or tokens carried in the URL."
         ),
         insecure=(
-            "next_url = request.args.get(\"next\", \"/\")\n"
-            "return redirect(next_url)\n"
+            "from django.shortcuts import redirect\n"
+            "\n"
+            "\n"
+            "def login_done(request):\n"
+            '    next_url = request.GET.get("next", "/")\n'
+            "    return redirect(next_url)\n"
         ),
         fixed=(
-            "next_url = request.GET.get(\"next\", \"/\")\n"
-            "if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):\n"
-            "    next_url = \"/\"\n"
-            "return redirect(next_url)\n"
+            "from django.shortcuts import redirect\n"
+            "from django.utils.http import url_has_allowed_host_and_scheme\n"
+            "\n"
+            "\n"
+            "def login_done(request):\n"
+            '    next_url = request.GET.get("next", "/")\n'
+            "    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):\n"
+            '        next_url = "/"\n'
+            "    return redirect(next_url)\n"
         ),
         limitations=(
             "Home-grown URL checks (comparing `urlparse(url).netloc` by hand) are "

@@ -38,12 +38,33 @@ class PathTraversal(TaintSinkRule):
             "uploads, for reading or overwriting."
         ),
         insecure=(
-            "name = request.args[\"file\"]\n"
-            "return send_file(os.path.join(UPLOADS, name))\n"
+            "import os\n"
+            "\n"
+            "from flask import Flask, request, send_file\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            'UPLOADS = "/srv/uploads"\n'
+            "\n"
+            "\n"
+            '@app.get("/download")\n'
+            "def download():\n"
+            '    name = request.args["file"]\n'
+            "    return send_file(os.path.join(UPLOADS, name))\n"
         ),
         fixed=(
-            "name = secure_filename(request.args[\"file\"])\n"
-            "return send_file(os.path.join(UPLOADS, name))\n"
+            "import os\n"
+            "\n"
+            "from flask import Flask, request, send_file\n"
+            "from werkzeug.utils import secure_filename\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            'UPLOADS = "/srv/uploads"\n'
+            "\n"
+            "\n"
+            '@app.get("/download")\n'
+            "def download():\n"
+            '    name = secure_filename(request.args["file"])\n'
+            "    return send_file(os.path.join(UPLOADS, name))\n"
         ),
         limitations=(
             "The path argument of `send_from_directory` is not reported: Flask joins "

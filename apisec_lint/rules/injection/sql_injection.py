@@ -34,16 +34,34 @@ class SqlInjection(TaintSinkRule):
             "Passing values separately lets the driver send them as data."
         ),
         insecure=(
-            "@app.get(\"/users\")\n"
+            "import sqlite3\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            'db = sqlite3.connect("shop.db")\n'
+            "\n"
+            "\n"
+            '@app.get("/users")\n'
             "def users():\n"
-            "    name = request.args[\"name\"]\n"
-            "    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"
+            '    name = request.args["name"]\n'
+            "    rows = db.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"
+            '    return {"users": rows.fetchall()}\n'
         ),
         fixed=(
-            "@app.get(\"/users\")\n"
+            "import sqlite3\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            'db = sqlite3.connect("shop.db")\n'
+            "\n"
+            "\n"
+            '@app.get("/users")\n'
             "def users():\n"
-            "    name = request.args[\"name\"]\n"
-            "    cursor.execute(\"SELECT * FROM users WHERE name = %s\", (name,))\n"
+            '    name = request.args["name"]\n'
+            '    rows = db.execute("SELECT * FROM users WHERE name = ?", (name,))\n'
+            '    return {"users": rows.fetchall()}\n'
         ),
         limitations=(
             "Flows are followed inside one module: a query built by a function "

@@ -36,14 +36,35 @@ class ServerSideRequestForgery(TaintSinkRule):
             "returning credentials or changing internal state."
         ),
         insecure=(
-            "url = request.json[\"callback\"]\n"
-            "requests.post(url, json=event, timeout=5)\n"
+            "import requests\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.post("/webhooks")\n'
+            "def register_webhook():\n"
+            '    url = request.json["callback"]\n'
+            '    requests.post(url, json={"event": "registered"}, timeout=5)\n'
+            '    return "", 204\n'
         ),
         fixed=(
-            "url = request.json[\"callback\"]\n"
-            "if urlparse(url).hostname not in ALLOWED_HOSTS:\n"
-            "    abort(400)\n"
-            "requests.post(url, json=event, timeout=5)\n"
+            "from urllib.parse import urlparse\n"
+            "\n"
+            "import requests\n"
+            "from flask import Flask, abort, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            'ALLOWED_HOSTS = {"hooks.partner.example"}\n'
+            "\n"
+            "\n"
+            '@app.post("/webhooks")\n'
+            "def register_webhook():\n"
+            '    url = request.json["callback"]\n'
+            "    if urlparse(url).hostname not in ALLOWED_HOSTS:\n"
+            "        abort(400)\n"
+            '    requests.post(url, json={"event": "registered"}, timeout=5)\n'
+            '    return "", 204\n'
         ),
         limitations=(
             "Clients stored on objects (`self.client.get(url)`) or created in another "

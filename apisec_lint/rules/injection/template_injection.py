@@ -35,12 +35,26 @@ class TemplateInjection(TaintSinkRule):
             "commands."
         ),
         insecure=(
-            "name = request.args[\"name\"]\n"
-            "return render_template_string(\"<h1>Hello \" + name + \"</h1>\")\n"
+            "from flask import Flask, render_template_string, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/hello")\n'
+            "def hello():\n"
+            '    name = request.args["name"]\n'
+            '    return render_template_string("<h1>Hello " + name + "</h1>")\n'
         ),
         fixed=(
-            "name = request.args[\"name\"]\n"
-            "return render_template_string(\"<h1>Hello {{ name }}</h1>\", name=name)\n"
+            "from flask import Flask, render_template_string, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/hello")\n'
+            "def hello():\n"
+            '    name = request.args["name"]\n'
+            '    return render_template_string("<h1>Hello {{ name }}</h1>", name=name)\n'
         ),
         limitations=(
             "Templates loaded from files chosen by the request are a path problem "

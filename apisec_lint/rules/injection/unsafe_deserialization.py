@@ -59,10 +59,32 @@ class UnsafeDeserialization(TaintSinkRule):
             "call while loading, so a crafted payload runs code on the server."
         ),
         insecure=(
-            "state = pickle.loads(base64.b64decode(request.cookies[\"state\"]))\n"
+            "import base64\n"
+            "import pickle\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/cart")\n'
+            "def cart():\n"
+            '    state = pickle.loads(base64.b64decode(request.cookies["state"]))\n'
+            '    return {"items": state["items"]}\n'
         ),
         fixed=(
-            "state = json.loads(base64.b64decode(request.cookies[\"state\"]))\n"
+            "import base64\n"
+            "import json\n"
+            "\n"
+            "from flask import Flask, request\n"
+            "\n"
+            "app = Flask(__name__)\n"
+            "\n"
+            "\n"
+            '@app.get("/cart")\n'
+            "def cart():\n"
+            '    state = json.loads(base64.b64decode(request.cookies["state"]))\n'
+            '    return {"items": state["items"]}\n'
         ),
         limitations=(
             "Data that is signed and verified before loading (an HMAC check) is "

@@ -81,16 +81,29 @@ class JwtHardcodedSecret(Rule):
             "`SECRET_KEY`."
         ),
         insecure=(
-            "import jwt\n\n"
-            "SECRET = \"change-me\"\n\n"
+            "from datetime import datetime, timedelta, timezone\n"
+            "\n"
+            "import jwt\n"
+            "\n"
+            'SECRET = "change-me"\n'
+            "\n"
+            "\n"
             "def issue(user_id):\n"
-            "    return jwt.encode({\"sub\": user_id}, SECRET, algorithm=\"HS256\")\n"
+            "    expires = datetime.now(timezone.utc) + timedelta(minutes=15)\n"
+            '    return jwt.encode({"sub": user_id, "exp": expires}, SECRET, algorithm="HS256")\n'
         ),
         fixed=(
-            "import os\n\nimport jwt\n\n"
-            "SECRET = os.environ[\"JWT_SECRET\"]\n\n"
+            "import os\n"
+            "from datetime import datetime, timedelta, timezone\n"
+            "\n"
+            "import jwt\n"
+            "\n"
+            'SECRET = os.environ["JWT_SECRET"]\n'
+            "\n"
+            "\n"
             "def issue(user_id):\n"
-            "    return jwt.encode({\"sub\": user_id}, SECRET, algorithm=\"HS256\")\n"
+            "    expires = datetime.now(timezone.utc) + timedelta(minutes=15)\n"
+            '    return jwt.encode({"sub": user_id, "exp": expires}, SECRET, algorithm="HS256")\n'
         ),
         limitations=(
             "Any non-empty literal counts, placeholders such as \"changeme\" included; "

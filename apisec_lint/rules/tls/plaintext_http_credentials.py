@@ -86,26 +86,34 @@ class PlaintextHttpCredentials(Rule):
         ),
         insecure=(
             "import os\n"
-            "import requests\n\n"
-            'BILLING_URL = "http://billing.example.com/api"\n\n'
+            "\n"
+            "import requests\n"
+            "\n"
+            'BILLING_URL = "http://billing.example.com/api"\n'
+            "\n"
+            "\n"
             "def charge(order):\n"
             "    return requests.post(\n"
             '        f"{BILLING_URL}/charges",\n'
             "        json=order,\n"
-            '        headers={"Authorization": f"Bearer '
-            "{os.environ['BILLING_TOKEN']}\"},\n"
+            "        headers={\"Authorization\": f\"Bearer {os.environ['BILLING_TOKEN']}\"},\n"
+            "        timeout=10,\n"
             "    )\n"
         ),
         fixed=(
             "import os\n"
-            "import requests\n\n"
-            'BILLING_URL = "https://billing.example.com/api"\n\n'
+            "\n"
+            "import requests\n"
+            "\n"
+            'BILLING_URL = "https://billing.example.com/api"\n'
+            "\n"
+            "\n"
             "def charge(order):\n"
             "    return requests.post(\n"
             '        f"{BILLING_URL}/charges",\n'
             "        json=order,\n"
-            '        headers={"Authorization": f"Bearer '
-            "{os.environ['BILLING_TOKEN']}\"},\n"
+            "        headers={\"Authorization\": f\"Bearer {os.environ['BILLING_TOKEN']}\"},\n"
+            "        timeout=10,\n"
             "    )\n"
         ),
         limitations=(

@@ -82,20 +82,26 @@ class TlsVerificationDisabled(Rule):
             "and then ship to production."
         ),
         insecure=(
-            "import requests\n\n"
+            "import requests\n"
+            "\n"
+            "\n"
             "def fetch_orders(token):\n"
             "    return requests.get(\n"
             '        "https://billing.internal/orders",\n'
             '        headers={"Authorization": f"Bearer {token}"},\n'
+            "        timeout=10,\n"
             "        verify=False,\n"
             "    )\n"
         ),
         fixed=(
-            "import requests\n\n"
+            "import requests\n"
+            "\n"
+            "\n"
             "def fetch_orders(token):\n"
             "    return requests.get(\n"
             '        "https://billing.internal/orders",\n'
             '        headers={"Authorization": f"Bearer {token}"},\n'
+            "        timeout=10,\n"
             '        verify="/etc/ssl/certs/internal-ca.pem",\n'
             "    )\n"
         ),

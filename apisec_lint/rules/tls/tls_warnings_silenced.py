@@ -59,14 +59,17 @@ class TlsWarningsSilenced(Rule):
         ),
         insecure=(
             "import requests\n"
-            "import urllib3\n\n"
+            "import urllib3\n"
+            "\n"
             "urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)\n"
-            'requests.get("https://inventory.internal/items", verify=False)\n'
+            'requests.get("https://inventory.internal/items", timeout=10, verify=False)\n'
         ),
         fixed=(
-            "import requests\n\n"
+            "import requests\n"
+            "\n"
             "requests.get(\n"
             '    "https://inventory.internal/items",\n'
+            "    timeout=10,\n"
             '    verify="/etc/ssl/internal-ca.pem",\n'
             ")\n"
         ),
