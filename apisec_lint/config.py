@@ -65,23 +65,44 @@ class Config:
     def relative(self, path: "Path | str") -> str:
         """``path`` relative to the root, in forward slashes, for pattern matching.
 
-        Called several times for every file of a run, so the common case (a
-        path under the root) is a prefix cut rather than ``os.path.relpath``.
+        Called several times for every file of a run: each folder is made
+        absolute once, and a path under the root is a prefix cut rather than
+        ``os.path.relpath``.
         """
-        absolute = os.path.abspath(path)
+        directory, name = os.path.split(os.fspath(path))
+        if not name:
+            return self._relative_directory(directory)
+        known = self._relative_directories.get(directory)
+        if known is None:
+            known = self._relative_directories[directory] = self._relative_directory(directory)
+        if known == ".":
+            return name
+        if known == ".." or known.startswith("../") or name in (".", ".."):
+            return self._relative_directory(os.fspath(path))  # the root itself, or outside it
+        return f"{known}/{name}"
+
+    def _relative_directory(self, directory: str) -> str:
+        absolute = os.path.abspath(directory)
         prefix = self._root_prefix
         if absolute.startswith(prefix):
-            relative = absolute[len(prefix):]
+            relative = absolute[len(prefix):] or "."
+        elif absolute + os.sep == prefix:
+            relative = "."
         else:
             try:
                 relative = os.path.relpath(absolute, self.root)
             except ValueError:
-                relative = str(path)
+                relative = directory
         return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
     @cached_property
     def _root_prefix(self) -> str:
         return os.path.join(os.path.abspath(self.root), "")
+
+    @cached_property
+    def _relative_directories(self) -> Dict[str, str]:
+        """Relative form of each folder seen, as abspath is most of a warm run's cost."""
+        return {}
 
     def is_excluded(self, path: "Path | str") -> bool:
         return bool(self.exclude) and matches_any(self.relative(path), self.exclude)
