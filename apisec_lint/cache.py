@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
 
 from apisec_lint import __version__
 from apisec_lint.findings import FileResult, Finding
@@ -35,6 +35,8 @@ _TAG = (
 )
 #: Keep at most this many entries beyond what the current run used.
 _SPARE_ENTRIES = 5000
+#: How long after a file's last change a record of it is trusted (see known_key).
+_SETTLED_NS = 2_000_000_000
 #: A used entry's modification time is what pruning goes by; refreshing it on
 #: every hit would cost a write per file, so it is refreshed at most hourly.
 _TOUCH_AFTER_SECONDS = 3600
@@ -68,6 +70,10 @@ class ResultCache:
         self._entries = directory / f"v{_FORMAT}"
         self._entries_text = str(self._entries)
         self._used = 0
+        self._index_path = self._entries / "index.json"
+        self._index: Optional[Dict[str, List[Any]]] = None
+        self._index_changed = False
+        self._index_used: Set[str] = set()
 
     @classmethod
     def open(cls, directory: Path) -> Optional["ResultCache"]:
@@ -145,6 +151,60 @@ class ResultCache:
         except OSError as error:
             LOG.debug("cannot write cache entry %s: %s", location, error)
 
+    # The file index: from a file's size, modification time and inode to the key
+    # its bytes had, so an unchanged file is neither read nor hashed again. A
+    # record only counts when it was made well after the file's last change:
+    # within one tick of the clock a second edit could keep size and time.
+
+    def known_key(self, relative_path: str, status: os.stat_result, prefix: "KeyPrefix") -> Optional[str]:
+        """The key recorded for this file in this state, if it can be trusted."""
+        record = self._load_index().get(relative_path)
+        if (
+            isinstance(record, list)
+            and len(record) == 6
+            and record[:4] == [status.st_size, status.st_mtime_ns, status.st_ino, prefix.identity]
+            and isinstance(record[5], int)
+            and record[5] - status.st_mtime_ns > _SETTLED_NS
+            and isinstance(record[4], str)
+        ):
+            self._index_used.add(relative_path)
+            return record[4]
+        return None
+
+    def remember(self, relative_path: str, status: os.stat_result, prefix: "KeyPrefix", key: str) -> None:
+        """Record that the file, as ``status`` describes it, had ``key``."""
+        index = self._load_index()
+        record = [status.st_size, status.st_mtime_ns, status.st_ino, prefix.identity, key, time.time_ns()]
+        self._index_used.add(relative_path)
+        if index.get(relative_path) != record:
+            index[relative_path] = record
+            self._index_changed = True
+
+    def save_index(self) -> None:
+        """Write the index if it changed, keeping records of files this run did not
+        see only while they are few (deleted and renamed files leave records)."""
+        if self._index is None:
+            return
+        if len(self._index) > len(self._index_used) + _SPARE_ENTRIES:
+            self._index = {path: self._index[path] for path in self._index_used if path in self._index}
+            self._index_changed = True
+        if not self._index_changed:
+            return
+        try:
+            _write_atomically(self._index_path, json.dumps(self._index).encode())
+        except OSError as error:
+            LOG.debug("cannot write cache index %s: %s", self._index_path, error)
+        self._index_changed = False
+
+    def _load_index(self) -> Dict[str, List[Any]]:
+        if self._index is None:
+            try:
+                loaded = json.loads(self._index_path.read_bytes())
+                self._index = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._index = {}
+        return self._index
+
     def prune(self) -> None:
         """Delete the least recently used entries beyond what this run needs plus a margin."""
         limit = self._used + _SPARE_ENTRIES
@@ -212,6 +272,8 @@ class KeyPrefix:
             default=str,
         )
         self._header = header.encode()
+        #: Names this rule selection in the file index.
+        self.identity = hashlib.sha256(self._header).hexdigest()[:16]
 
     def key(self, data: bytes, relative_path: str) -> str:
         digest = hashlib.sha256(self._header)

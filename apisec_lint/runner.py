@@ -99,12 +99,30 @@ def _cache_key(data: bytes, task: CheckTask) -> str:
     return task.cache_prefix.key(data, task.cache_path)
 
 
-def _cached(task: CheckTask, cache: ResultCache) -> Optional[FileResult]:
+def _cached(task: CheckTask, cache: ResultCache) -> Tuple[Optional[FileResult], Optional[os.stat_result]]:
+    """The stored result of an unchanged file, and the file's state before it was read."""
+    assert task.cache_path is not None and task.cache_prefix is not None
+    try:
+        status = os.stat(task.item.location)
+    except OSError:
+        return None, None
+    if not stat.S_ISREG(status.st_mode):
+        return None, None
+    known = cache.known_key(task.cache_path, status, task.cache_prefix)
+    # A file that can no longer be read is reported as such, not from the cache.
+    if known is not None and os.access(task.item.location, os.R_OK):
+        hit = cache.get(known, task.item.display)
+        if hit is not None:
+            return hit, status
     try:
         data = read_source(task.item.location)
     except OSError:
-        return None
-    return cache.get(_cache_key(data, task), task.item.display)
+        return None, None
+    key = _cache_key(data, task)
+    hit = cache.get(key, task.item.display)
+    if hit is not None:
+        cache.remember(task.cache_path, status, task.cache_prefix, key)
+    return hit, status
 
 
 def _display(task: object) -> str:
@@ -158,6 +176,8 @@ def run(
     cache = options.cache
     to_check: List[CheckTask] = []
     prefixes: Dict[int, KeyPrefix] = {}
+    #: State of each file to check, taken before it is read, for the file index.
+    states: Dict[str, os.stat_result] = {}
     for item in files:
         selection = selections.for_path(item.display)
         if cache is not None:
@@ -168,23 +188,32 @@ def run(
             task = CheckTask(item, selection, config.relative(item.location), prefix)
         else:
             task = CheckTask(item, selection)
-        hit = _cached(task, cache) if cache is not None else None
+        hit, status = _cached(task, cache) if cache is not None else (None, None)
         if hit is not None:
             outcome.add(hit)
         else:
             to_check.append(task)
+            if status is not None:
+                states[item.display] = status
     progress = options.progress
     if progress is not None:
         progress.start(len(files), done=len(files) - len(to_check))
+    tasks_by_path = {task.item.display: task for task in to_check}
     for result in _check_all(to_check, options):
         if cache is not None and result.cache_key is not None:
             cache.put(result.cache_key, result)
+            done = tasks_by_path.get(result.path)
+            status = states.get(result.path)
+            if done is not None and status is not None and not result.errors:
+                assert done.cache_path is not None and done.cache_prefix is not None
+                cache.remember(done.cache_path, status, done.cache_prefix, result.cache_key)
         outcome.add(result)
         if progress is not None:
             progress.advance()
     if progress is not None:
         progress.finish()
     if cache is not None:
+        cache.save_index()
         cache.prune()
     return outcome.finish()
 

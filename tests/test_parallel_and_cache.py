@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -11,7 +12,7 @@ import libcst as cst
 import pytest
 
 from apisec_lint import cache as cache_module
-from apisec_lint.cache import ResultCache
+from apisec_lint.cache import KeyPrefix, ResultCache
 from apisec_lint.config import Config
 from apisec_lint.discovery import discover
 from apisec_lint.findings import FileResult, Severity
@@ -215,3 +216,72 @@ def test_editing_the_tool_itself_invalidates_the_cache(monkeypatch: pytest.Monke
     before = ResultCache.key(b"x", "a.py", ["APS201"], {})
     monkeypatch.setattr(cache_module, "_code_fingerprint", "an edited rule")
     assert ResultCache.key(b"x", "a.py", ["APS201"], {}) != before
+
+
+def _settle(root: Path) -> None:
+    """Date every file an hour back, as files are that were not just edited."""
+    past = time.time() - 3600
+    for path in root.glob("*.py"):
+        os.utime(path, (past, past))
+
+
+def test_settled_unchanged_files_are_neither_read_nor_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path / "project")
+    _settle(root)
+    cold = findings_json(root, 1, ResultCache.open(tmp_path / "cache"))
+
+    def must_not_read(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an unchanged file was read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("apisec_lint.runner.read_source", must_not_read)
+        assert findings_json(root, 1, ResultCache.open(tmp_path / "cache")) == cold
+        # Another rule selection has records of its own: it must read the files.
+        only_tls = [rule for rule in all_rules() if rule.code.startswith("APS2")]
+        with pytest.raises(AssertionError, match="read again"):
+            findings_json(root, 1, ResultCache.open(tmp_path / "cache"), only_tls)
+
+
+def test_a_file_changed_since_its_record_is_read_again(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    _settle(root)
+    directory = tmp_path / "cache"
+    findings_json(root, 1, ResultCache.open(directory))
+    # Same size, new content: the modification time gives the change away.
+    (root / "b.py").write_text(INSECURE.replace("verify=False", "verify=0000"))
+    (root / "a.py").write_text(INSECURE.replace("verify=False", "verify=True "))
+    found = findings_json(root, 1, ResultCache.open(directory))
+    assert [Path(f["path"]).name for f in found] == []
+
+
+def test_a_record_made_right_after_an_edit_is_not_trusted(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    directory = tmp_path / "cache"
+    findings_json(root, 1, ResultCache.open(directory))
+    index = next(directory.glob("v*/index.json"))
+    record = json.loads(index.read_bytes())["a.py"]
+    prefix = KeyPrefix([], {})
+    prefix.identity = record[3]
+    status = os.stat(root / "a.py")
+    # Recorded within a clock tick of the edit, a second edit could keep size and time.
+    cache = ResultCache.open(directory)
+    assert cache is not None and cache.known_key("a.py", status, prefix) is None
+    # The same record made later is trusted.
+    record[5] = status.st_mtime_ns + 3_000_000_000
+    index.write_text(json.dumps({"a.py": record}))
+    cache = ResultCache.open(directory)
+    assert cache is not None and cache.known_key("a.py", status, prefix) == record[4]
+
+
+def test_a_corrupt_index_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    _settle(root)
+    directory = tmp_path / "cache"
+    cold = findings_json(root, 1, ResultCache.open(directory))
+    index = next(directory.glob("v*/index.json"))
+    for garbage in (b"{not json", b"[1, 2]", json.dumps({"a.py": "x", "b.py": [1]}).encode()):
+        index.write_bytes(garbage)
+        assert findings_json(root, 1, ResultCache.open(directory)) == cold
+        assert isinstance(json.loads(index.read_bytes()), dict)
