@@ -182,6 +182,8 @@ class FrameworkModel:
         self.module = module
         #: Django function views are expected here even when no URL pattern names them.
         self.in_views_module = path is not None and _is_views_module(path)
+        #: FastAPI dependencies are kept in ``dependencies.py`` or ``deps.py`` by convention.
+        self.in_dependencies_module = path is not None and _is_dependencies_module(path)
         self.values = values
         self.index: ModuleIndex = values.index
         self.frameworks = _imported_frameworks(text, self.index)
@@ -440,7 +442,13 @@ class FrameworkModel:
         elif role.is_handler and takes_url_kwargs:
             self._url_parameters(own, role)
         elif FASTAPI in self.frameworks and (
-            (entry is not None and entry[0] == "dependency") or _declares_request_parameters(own)
+            (entry is not None and entry[0] == "dependency")
+            or _declares_request_parameters(own)
+            or (
+                self.in_dependencies_module
+                and scope.parent is self.index.module_scope
+                and not function.name.value.startswith("_")
+            )
         ):
             # A dependency (``Depends(get_token)``, or parameters declared with
             # ``Header()``/``Query()``): not a route, so handler-only rules leave it
@@ -604,6 +612,13 @@ def _is_views_module(path: str) -> bool:
     parts = re.split(r"[\\/]", path)
     stem = parts[-1].rsplit(".", 1)[0]
     return stem == "views" or stem.startswith("views_") or "views" in parts[:-1]
+
+
+def _is_dependencies_module(path: str) -> bool:
+    """``dependencies.py``, ``deps.py`` or any module inside a ``dependencies`` package."""
+    parts = re.split(r"[\\/]", path)
+    stem = parts[-1].rsplit(".", 1)[0]
+    return stem in ("dependencies", "deps") or "dependencies" in parts[:-1]
 
 
 def _declares_request_parameters(params: Sequence[cst.Param]) -> bool:

@@ -208,8 +208,9 @@ class HardcodedCredential(Rule):
             "literal (`if x_token != \"s3cr3t-token\"`, `headers.get(\"X-Token\") == ...`) "
             "is reported too: the literal is the password the endpoint accepts. This "
             "covers route handlers and FastAPI dependencies (functions passed to "
-            "`Depends`/`Security` in the same module, or whose parameters are declared "
-            "with `Header()`, `Query()`, `Cookie()` and the like); there any literal of 4 "
+            "`Depends`/`Security` in the same module, functions whose parameters are "
+            "declared with `Header()`, `Query()`, `Cookie()` and the like, and the "
+            "public functions of a `dependencies.py` or `deps.py` module); there any literal of 4 "
             "or more characters without spaces counts, even `\"fake-...\"`, unless it "
             "is a short field name.\n\n"
             "Not reported, as stand-ins rather than credentials: the empty string and "
@@ -330,6 +331,16 @@ class HardcodedCredential(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "from fastapi import HTTPException\n\n\n"
+            "async def get_query_token(token: str):\n"
+            "    if token != \"jessica\":\n"
+            "        raise HTTPException(status_code=400)\n",
+            5, 17,
+            "`token` from the request is checked against a literal credential; compare "
+            "it with a secret from the environment or a vault, using hmac.compare_digest",
+            path="app/dependencies.py",
+        ),
         Invalid(
             "from typing import Annotated\n"
             "from fastapi import Header, HTTPException\n"
