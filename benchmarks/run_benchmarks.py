@@ -186,7 +186,15 @@ def measure_single_file(files: Sequence[Path], runs: int) -> Tuple[Path, int, Li
     def lines_of(path: Path) -> int:
         return path.read_bytes().count(b"\n")
 
-    chosen = min(files, key=lambda path: abs(lines_of(path) - 1000))
+    # Test code is skipped by default, so the file must be application code that
+    # imports a web framework, or most rules would not run on it at all.
+    def is_candidate(path: Path) -> bool:
+        parts = path.relative_to(CORPUS).parts
+        if any(part in ("tests", "test", "testing", "docs_src") for part in parts) or parts[-1].startswith("test"):
+            return False
+        return any(name in path.read_bytes() for name in (b"import flask", b"from flask", b"from django", b"from starlette", b"from fastapi"))
+
+    chosen = min(filter(is_candidate, files), key=lambda path: abs(lines_of(path) - 1000))
     name = str(chosen.relative_to(CORPUS))
     results = [
         measure("apisec-lint check, one file", [str(BIN / "apisec-lint"), "check", "--no-cache",
@@ -238,9 +246,9 @@ def targets(report: Dict[str, object]) -> str:
         ruff = find("ruff")
         rows.append(("warm, no slower than ruff without its cache", f"{warm:.2f} s vs {ruff:.2f} s", warm <= ruff))
     rows.append(("warm, at least 20x faster than cold on every core", f"{cold_all / warm:.0f}x", cold_all >= 20 * warm))
-    lint_peaks = [m.peak_mb for m in results if m.label.startswith("apisec-lint")]
-    rows.append(("peak memory of any process under 250 MB", f"{max(lint_peaks):.0f} MB", max(lint_peaks) < 250))
     small, large = report["scaling"]  # type: ignore[misc]
+    lint_peaks = [m.peak_mb for m in [*results, small, large] if m.label.startswith("apisec-lint")]
+    rows.append(("peak memory of any process under 250 MB", f"{max(lint_peaks):.0f} MB", max(lint_peaks) < 250))
     growth = large.peak_mb / small.peak_mb - 1
     rows.append((
         "10,000-file run's peak memory within 20% of a 100-file run's",
