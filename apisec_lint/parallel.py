@@ -25,6 +25,10 @@ Checker = Callable[[object], FileResult]
 
 #: A file that takes longer than this on one worker is reported and abandoned.
 DEFAULT_FILE_TIMEOUT = 300.0
+#: A worker is replaced by a fresh one after this many files. Python keeps the
+#: memory a large tree once needed (its heap fragments), so a long-lived worker
+#: would carry every earlier file's high-water mark into the next large one.
+FILES_PER_WORKER = 200
 
 
 def usable_cores() -> int:
@@ -56,6 +60,7 @@ class _Worker:
     connection: Connection
     current: Optional[int] = None
     started: float = 0.0
+    checked: int = 0
 
 
 def check_in_parallel(
@@ -88,6 +93,15 @@ def check_in_parallel(
         else:
             worker.current = None
 
+    def retire(worker: _Worker) -> None:
+        try:
+            worker.connection.send(None)
+        except (OSError, ValueError):
+            pass
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+
     def failed(worker: _Worker, reason: str) -> FileResult:
         assert worker.current is not None
         path = display(tasks[worker.current])
@@ -114,6 +128,12 @@ def check_in_parallel(
                     workers.append(worker)
                 else:
                     yield result
+                    worker.checked += 1
+                    if worker.checked >= FILES_PER_WORKER and pending:
+                        retire(worker)
+                        workers.remove(worker)
+                        worker = start()
+                        workers.append(worker)
                 feed(worker)
             now = time.monotonic()
             for worker in list(workers):

@@ -285,3 +285,22 @@ def test_a_corrupt_index_is_ignored_and_rewritten(tmp_path: Path) -> None:
         index.write_bytes(garbage)
         assert findings_json(root, 1, ResultCache.open(directory)) == cold
         assert isinstance(json.loads(index.read_bytes()), dict)
+
+
+def _report_pid(task: object) -> FileResult:
+    return FileResult(f"{task}@{os.getpid()}")
+
+
+def test_workers_are_replaced_after_a_number_of_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh worker keeps memory flat: no worker outlives FILES_PER_WORKER files."""
+    monkeypatch.setattr("apisec_lint.parallel.FILES_PER_WORKER", 3)
+    tasks = [f"file{number}" for number in range(10)]
+    results = list(check_in_parallel(tasks, _report_pid, str, jobs=1))
+    done = sorted(result.path.split("@")[0] for result in results)
+    assert done == sorted(tasks)
+    per_worker: Dict[str, int] = {}
+    for result in results:
+        pid = result.path.split("@")[1]
+        per_worker[pid] = per_worker.get(pid, 0) + 1
+    assert max(per_worker.values()) <= 3
+    assert len(per_worker) >= 4
