@@ -9,7 +9,7 @@ turns its own call sites into sinks.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, List, Optional, Sequence, Union
+from typing import ClassVar, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -424,22 +424,7 @@ def _leading_part(expression: cst.BaseExpression, resolver: Resolver) -> cst.Bas
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             node = resolver.follow(node.left)
             continue
-        template: object = UNKNOWN
-        values: Sequence[cst.BaseExpression] = ()
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-            template = resolver.literal(node.left)
-            right = node.right
-            values = (
-                [element.value for element in right.elements]
-                if isinstance(right, cst.Tuple) else [right]
-            )
-        elif (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "format"
-        ):
-            template = resolver.literal(node.func.value)
-            values = [arg.value for arg in node.args if arg.keyword is None]
+        template, values, _ = _format_template(node, resolver)
         if isinstance(template, str) and values and template.startswith(("%s", "{}", "{0}")):
             node = resolver.follow(values[0])
             continue
@@ -566,28 +551,34 @@ def _before_query(
 _TEMPLATE_FIELD = re.compile(r"%[sdr]|\{0?\}")
 
 
-def _template_pieces(
+def _format_template(
     node: cst.BaseExpression, resolver: Resolver
-) -> Optional[List[Union[str, cst.BaseExpression]]]:
-    """``"%s?%s" % (a, b)`` or ``"{}?{}".format(a, b)`` as text and value pieces, in order."""
-    template: object = UNKNOWN
-    values: Sequence[cst.BaseExpression] = ()
+) -> Tuple[object, List[cst.BaseExpression], bool]:
+    """The literal template of ``"..." % values`` or ``"...".format(values)`` (UNKNOWN
+    otherwise), its positional values, and whether every argument is positional."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-        template = resolver.literal(node.left)
         right = node.right
         values = (
             [element.value for element in right.elements]
             if isinstance(right, cst.Tuple) else [right]
         )
-    elif (
+        return resolver.literal(node.left), values, True
+    if (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value == "format"
-        and all(arg.keyword is None and not arg.star for arg in node.args)
     ):
-        template = resolver.literal(node.func.value)
-        values = [arg.value for arg in node.args]
-    if not isinstance(template, str):
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        return resolver.literal(node.func.value), positional, len(positional) == len(node.args)
+    return UNKNOWN, [], True
+
+
+def _template_pieces(
+    node: cst.BaseExpression, resolver: Resolver
+) -> Optional[List[Union[str, cst.BaseExpression]]]:
+    """``"%s?%s" % (a, b)`` or ``"{}?{}".format(a, b)`` as text and value pieces, in order."""
+    template, values, only_positional = _format_template(node, resolver)
+    if not isinstance(template, str) or not only_positional:
         return None
     texts = _TEMPLATE_FIELD.split(template)
     if len(texts) != len(values) + 1 or "%(" in template or "{" in "".join(texts):
