@@ -182,7 +182,8 @@ class FrameworkModel:
         self.module = module
         #: Django function views are expected here even when no URL pattern names them.
         self.in_views_module = path is not None and _is_views_module(path)
-        #: FastAPI dependencies are kept in ``dependencies.py`` or ``deps.py`` by convention.
+        #: FastAPI dependencies are kept in ``dependencies.py`` or ``deps.py`` by
+        #: convention; there, a public function with annotated parameters is one.
         self.in_dependencies_module = path is not None and _is_dependencies_module(path)
         self.values = values
         self.index: ModuleIndex = values.index
@@ -448,6 +449,7 @@ class FrameworkModel:
                 self.in_dependencies_module
                 and scope.parent is self.index.module_scope
                 and not function.name.value.startswith("_")
+                and any(param.annotation is not None for param in own)
             )
         ):
             # A dependency (``Depends(get_token)``, or parameters declared with

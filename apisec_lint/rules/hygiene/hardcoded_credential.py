@@ -210,7 +210,8 @@ class HardcodedCredential(Rule):
             "covers route handlers and FastAPI dependencies (functions passed to "
             "`Depends`/`Security` in the same module, functions whose parameters are "
             "declared with `Header()`, `Query()`, `Cookie()` and the like, and the "
-            "public functions of a `dependencies.py` or `deps.py` module); there any literal of 4 "
+            "public functions with annotated parameters in a `dependencies.py` or "
+            "`deps.py` module); there any literal of 4 "
             "or more characters without spaces counts, even `\"fake-...\"`, unless it "
             "is a short field name.\n\n"
             "Not reported, as stand-ins rather than credentials: the empty string and "
@@ -328,6 +329,11 @@ class HardcodedCredential(Rule):
             "    if x_token == \"X-API-Key\":\n"
             "        return []\n"
             "    return [x_token == SETTINGS_TOKEN]\n"
+        ),
+        Valid(
+            "def lex(token):\n"
+            "    return token == \"COLLATE\"\n",
+            path="app/dependencies.py",
         ),
     )
     invalid = (
