@@ -121,6 +121,8 @@ class ResultCache:
             if document.get("key") != key or document.get("version") != __version__:
                 return None
             findings = [Finding(**{**item, "path": display_path}) for item in document["findings"]]
+            if not all(_well_formed(finding) for finding in findings):
+                raise ValueError("an entry's finding has a field of the wrong type")
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -282,3 +284,16 @@ class KeyPrefix:
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
+
+
+_INTEGER_FIELDS = ("line", "column", "end_line", "end_column")
+_TEXT_FIELDS = ("code", "rule", "severity", "message")
+
+
+def _well_formed(finding: Finding) -> bool:
+    """An entry edited or damaged by hand must not reach the reporters."""
+    return all(
+        type(getattr(finding, name)) is int and getattr(finding, name) >= 0
+        for name in _INTEGER_FIELDS
+    ) and all(isinstance(getattr(finding, name), str) for name in _TEXT_FIELDS)
+

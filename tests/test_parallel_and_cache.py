@@ -304,3 +304,15 @@ def test_workers_are_replaced_after_a_number_of_files(monkeypatch: pytest.Monkey
         per_worker[pid] = per_worker.get(pid, 0) + 1
     assert max(per_worker.values()) <= 3
     assert len(per_worker) >= 4
+
+
+def test_an_entry_with_fields_of_the_wrong_type_is_ignored(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    directory = tmp_path / "cache"
+    cold = findings_json(root, 1, ResultCache.open(directory))
+    for entry in _entries(directory):
+        document = json.loads(entry.read_bytes())
+        for finding in document["findings"]:
+            finding["line"] = "x"
+        entry.write_text(json.dumps(document))
+    assert findings_json(root, 1, ResultCache.open(directory)) == cold
