@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 from apisec_lint.config import Config
 
@@ -62,7 +62,14 @@ def discover(
         else:
             files.append(FileToCheck(given, location))
     unique = {(item.display, str(item.location)): item for item in files}
-    return sorted(unique.values(), key=lambda item: item.display), problems
+    found = sorted(unique.values(), key=lambda item: item.display)
+    if len(paths) > 1:
+        # ``. a.py ./a.py`` names one file three ways: check it once, under its first name.
+        first: Dict[str, FileToCheck] = {}
+        for item in found:
+            first.setdefault(os.path.abspath(item.location), item)
+        found = [item for item in found if first[os.path.abspath(item.location)] is item]
+    return found, problems
 
 
 def _walk(top: str, config: Config, files: List[FileToCheck], problems: List[DiscoveryProblem]) -> None:

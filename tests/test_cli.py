@@ -275,3 +275,14 @@ def test_folders_above_the_project_are_not_taken_for_test_code(
         code, out, _ = run_cli(["check", "--no-cache", "--format", "json", target], capsys)
         assert code == 1
         assert [f["path"] for f in json.loads(out)["findings"]] == expected
+
+
+def test_one_file_named_several_ways_is_checked_once(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pkg" / "client.py").write_text(
+        'import requests\nrequests.get("https://example.com", verify=False, timeout=5)\n'
+    )
+    named = ["pkg", "pkg/client.py", "./pkg/client.py", str(project / "pkg" / "client.py")]
+    code, out, _ = run_cli(["check", "--no-cache", "--format", "json", "--select", "APS201", *named], capsys)
+    assert code == 1
+    paths = [f["path"] for f in json.loads(out)["findings"]]
+    assert len(paths) == 1 and os.path.samefile(paths[0], project / "pkg" / "client.py")
