@@ -63,13 +63,19 @@ def discover(
             files.append(FileToCheck(given, location))
     unique = {(item.display, str(item.location)): item for item in files}
     found = sorted(unique.values(), key=lambda item: item.display)
-    if len(paths) > 1:
+    if _overlapping(paths):
         # ``. a.py ./a.py`` names one file three ways: check it once, under its first name.
         first: Dict[str, FileToCheck] = {}
         for item in found:
             first.setdefault(os.path.abspath(item.location), item)
         found = [item for item in found if first[os.path.abspath(item.location)] is item]
     return found, problems
+
+
+def _overlapping(paths: List[str]) -> bool:
+    """Whether one named path holds or repeats another, so a file may be found twice."""
+    given = sorted(os.path.join(os.path.abspath(path), "") for path in paths)
+    return any(later.startswith(earlier) for earlier, later in zip(given, given[1:]))
 
 
 def _walk(top: str, config: Config, files: List[FileToCheck], problems: List[DiscoveryProblem]) -> None:
